@@ -1,0 +1,109 @@
+"""The `kg` command line: `kg build` turns reports into a knowledge graph, `kg eval` scores it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from kg.model import ENTITY_TYPES, KnowledgeGraph
+
+DEFAULT_INPUT = Path("seeds")
+DEFAULT_OUTPUT = Path("output")
+
+
+def write_outputs(graph: KnowledgeGraph, out_dir: Path) -> dict[str, object]:
+    """Write graph.ttl, graph.html, graph.graphml and observations.csv; return what was written."""
+    from kg.emit.html import write_html
+    from kg.emit.rdf import write_turtle
+    from kg.emit.tables import write_csv, write_graphml
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    triples = write_turtle(graph, out_dir / "graph.ttl")
+    write_html(graph, out_dir / "graph.html")
+    write_graphml(graph, out_dir / "graph.graphml")
+    write_csv(graph, out_dir / "observations.csv")
+    return {"triples": triples, "files": ["graph.ttl", "graph.html", "graph.graphml", "observations.csv"]}
+
+
+def summary(graph: KnowledgeGraph) -> str:
+    """Documents read, entities per type, facts per relation, warnings."""
+    entities = Counter(entity.type for entity in graph.entities.values())
+    facts = Counter(fact.predicate for fact in graph.facts)
+    lines = [f"documents read: {len(graph.documents)}",
+             "entities: " + ", ".join(f"{t} {entities[t]}" for t in ENTITY_TYPES),
+             f"facts: implements {facts['implements']}, pilots {facts['pilots']}, "
+             f"reports {len(graph.observations)} observations",
+             f"warnings: {len(graph.warnings)}"]
+    lines += [f"  warning: {warning}" for warning in graph.warnings]
+    return "\n".join(lines)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from kg.pipeline import build
+
+    inputs = args.inputs or [DEFAULT_INPUT]
+    graph = build(inputs, progress=None if not args.quiet else False)
+    if not graph.documents:
+        print(summary(graph), file=sys.stderr)
+        print("kg build: no readable report among the inputs", file=sys.stderr)
+        return 1
+    written = write_outputs(graph, args.output)
+    print(summary(graph))
+    print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
+          f"({written['triples']} triples)")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from kg.emit.rdf import to_rdflib
+    from kg.evaluate import evaluate_dir, format_report, report_json
+    from kg.pipeline import build
+
+    def build_graph(path: Path):
+        return to_rdflib(build([path], progress=False))
+
+    report = evaluate_dir(args.gold_dir, args.docs, build_graph)
+    print(report_json(report) if args.json else format_report(report, show_errors=args.errors))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="kg", description="Build a knowledge graph of China's health-system reform from reports.")
+    verbs = main.add_subparsers(dest="verb", required=True)
+    build = verbs.add_parser(
+        "build", help="read reports, write graph.ttl, graph.html, graph.graphml, observations.csv",
+        description="Read reports (.txt, .md, .html; files or folders) and write the knowledge graph "
+                    "as RDF/Turtle, an interactive HTML page, GraphML and a CSV of observations.")
+    build.add_argument("inputs", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_INPUT}/)")
+    build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
+                       help=f"output folder (default: {DEFAULT_OUTPUT}/)")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(run=run_build)
+    evaluate = verbs.add_parser(
+        "eval", help="score extraction against gold annotations",
+        description="Build each document that has a <stem>.gold.jsonl in GOLD_DIR and print precision, "
+                    "recall and F1 per entity type, per relation and for observations.")
+    evaluate.add_argument("gold_dir", type=Path)
+    evaluate.add_argument("--docs", type=Path, default=DEFAULT_INPUT,
+                          help=f"folder with the documents (default: {DEFAULT_INPUT}/)")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.add_argument("--errors", action="store_true", help="also list false positives and misses")
+    evaluate.set_defaults(run=run_eval)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (OSError, ValueError) as error:
+        print(f"kg {args.verb}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Metric readings in a sentence: which indicator a number measures, its year, report or target.
+
+Three ways Chinese reports attach a number to an indicator:
+- 县域内就诊率达到85%: the indicator comes before the number (with a linking verb);
+- 健全213个医疗机构: a count, the thing counted comes after the number;
+- 孕产妇、婴儿死亡率分别为5.74/10万、2.28‰: a list that distributes over several indicators;
+and 由9.52/10万下降至5.71/10万 gives two readings of one indicator.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import jieba
+import spacy
+
+from kg.numbers import Quantity, find_quantities
+from kg.vocab import Vocabulary, load_vocabulary
+
+_TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
+              r"|\d+年(?:来|内|间)?|目前|当前|现在|每年|每月|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
+              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|分别|截至目前|通过|共计|合计|总计|新增|全国)")
+_LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
+_LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|总数|总量|人数)*"
+              r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
+              r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
+              r"稳定在|维持在|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|约|近|逾|超)+(?:了)?")
+_TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
+_LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
+                           r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+")
+_CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
+_FROM = re.compile(r"(?:由|从)(?:(\d{4})年(?:的)?)?$")
+_TO = re.compile(rf"^[^,;]{{0,6}}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{{0,2}}?"
+                 r"(?:到|至|为)(?:(\d{4})年|今年|去年|当年|目前)?(?:的)?$")
+_YEAR = re.compile(r"(?<![\d\-—~～])(\d{4})年(?![\-—~～]\d)")
+_TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4})年(?!底|末|\d))|(\d{4})年(?:前|目标)|力争|目标|预计|预期|规划期末")
+_ITEM_SPLIT = re.compile(r"[、,]")
+_RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
+_PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
+_STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
+                "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
+                "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行"}
+_MAX_PHRASE = 24
+_AGE_BRACKET = re.compile(r"^\d+(?:[-—~～]\d+)?岁(?:及以上|以上|及以下|以下)?")
+
+
+@dataclass(frozen=True)
+class MetricReading:
+    """One number read as the value of an indicator. Offsets are relative to the sentence."""
+
+    start: int
+    end: int
+    phrase_start: int
+    phrase: str  # the indicator as the sentence words it
+    metric: str | None  # vocabulary metric key, when the phrase names a known indicator
+    quantity: Quantity
+    year: int | None
+    kind: str  # reported / target
+
+
+@functools.cache
+def _tokenizer() -> spacy.language.Language:
+    """spaCy's Chinese pipeline with the jieba segmenter, taught the vocabulary's terms."""
+    vocab = load_vocabulary()
+    for entry in vocab.entries.values():
+        if entry.type in ("Program", "Metric"):
+            for name in (entry.label, *entry.aliases):
+                jieba.add_word(name)
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
+def _noun_after(text: str) -> str:
+    """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'."""
+    segment = re.match(r"[^,;、。:]*", text).group()[:2 * _MAX_PHRASE]
+    if "的" in segment:  # 91个达到二级医院水平的县域医疗次中心: the head noun follows the last 的
+        segment = segment.rsplit("的", 1)[1]
+    age = _AGE_BRACKET.match(segment)
+    words: list[str] = [age.group()] if age else []
+    for token in _tokenizer()(segment[len(words[0]) if words else 0:][:_MAX_PHRASE]):
+        if (token.is_punct or token.like_num or token.text in _STOP_TOKENS
+                or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
+            break
+        words.append(token.text)
+    return "".join(words)
+
+
+def _clean(phrase: str, vocab: Vocabulary) -> str:
+    """Strip time words, scope words, leading places and linking verbs off an indicator phrase."""
+    while True:
+        before = phrase
+        phrase = _LEAD_NOISE.sub("", phrase)
+        phrase = _TRAIL_VERB.sub("", phrase)
+        for word in vocab.anaphors:
+            phrase = phrase.removeprefix(word)
+        hits = vocab.find("Region", phrase)
+        if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学")):
+            phrase = phrase[hits[0][1]:]
+        phrase = phrase.lstrip("、的(),;")
+        if phrase == before:
+            break
+    if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
+        cut = min((t.idx for t in _tokenizer()(phrase) if t.idx >= len(phrase) - _MAX_PHRASE), default=0)
+        phrase = phrase[cut:]
+    return phrase if re.search(r"[\u4e00-\u9fff]{2}", phrase) else ""
+
+
+def _distribute(items: list[str]) -> list[str]:
+    """孕产妇、婴儿、5岁以下儿童死亡率 → each item gets the shared 死亡率; 每千人口 spreads forward."""
+    items = list(items)
+    for i in range(len(items) - 2, -1, -1):
+        if not _RATIO_SUFFIX.search(items[i]):
+            tokens = [t.text for t in _tokenizer()(items[i + 1])]
+            if tokens and _RATIO_SUFFIX.search(tokens[-1]) and len(tokens[-1]) > 1:
+                items[i] += tokens[-1]
+            elif len(tokens) >= 2:
+                items[i] += "".join(tokens[-2:])
+    prefix = _PER_CAPITA_PREFIX.match(items[0]) if items else None
+    if prefix:
+        items = [items[0]] + [item if _PER_CAPITA_PREFIX.match(item) else prefix.group() + item
+                              for item in items[1:]]
+    return items
+
+
+def _groups(text: str, quantities: list[Quantity]) -> list[list[Quantity]]:
+    """Quantities joined by 、 (or 和/及) form one group: 36个、94个、213个."""
+    groups: list[list[Quantity]] = []
+    for quantity in quantities:
+        if groups and re.fullmatch(r"\s*(?:、|和|及|,)\s*", text[groups[-1][-1].end:quantity.start]):
+            groups[-1].append(quantity)
+        else:
+            groups.append([quantity])
+    return groups
+
+
+def _year_and_kind(text: str, position: int) -> tuple[int | None, str]:
+    """The year a number is for, and whether it is a target (到2025年…达到) or a reported value."""
+    before = text[:position]
+    target = list(_TARGET.finditer(before))
+    if target:
+        last = target[-1]
+        year = last.group(1) or last.group(2)
+        if year:
+            return int(year), "target"
+        years = _YEAR.findall(before)
+        return (int(years[-1]) if years else None), "target"
+    years = _YEAR.findall(before)
+    return (int(years[-1]) if years else None), "reported"
+
+
+def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
+    """Every number in a sentence that measures an indicator, with its phrase, year and kind."""
+    readings: list[MetricReading] = []
+    quantities = find_quantities(text)
+    previous_end = 0
+    for group in _groups(text, quantities):
+        clause_start = max(previous_end, text.rfind(";", 0, group[0].start) + 1)
+        if len(group) > 1:
+            phrases = _list_phrases(text, clause_start, group, vocab)
+        else:
+            phrases = [_single_phrase(text, clause_start, group[0], vocab, readings)]
+        for quantity, (phrase_start, phrase) in zip(group, phrases):
+            if not phrase:
+                continue
+            year, kind = _year_and_kind(text, quantity.start)
+            pair = _FROM.search(text[:quantity.start]) or (
+                readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
+            if pair and pair.group(1):
+                year = int(pair.group(1))
+            hits = vocab.find("Metric", phrase)
+            metric = vocab.names["Metric"][max(hits, key=lambda h: h[1] - h[0])[2]][0] if hits else None
+            readings.append(MetricReading(quantity.start, quantity.end, phrase_start, phrase, metric,
+                                          quantity, year, kind))
+        previous_end = group[-1].end
+    return readings
+
+
+def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
+                   readings: list[MetricReading]) -> tuple[int, str]:
+    """The indicator of one number: before→after pairs, counts (N个X), or the phrase before it."""
+    comma = text.rfind(",", clause_start, quantity.start)
+    left_start = comma + 1 if comma >= 0 else clause_start
+    left = text[left_start:quantity.start]
+    if readings and _TO.search(text[readings[-1].end:quantity.start]):
+        return readings[-1].phrase_start, readings[-1].phrase
+    from_match = _FROM.search(left)
+    if from_match:
+        left = left[:from_match.start()]
+    if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
+        return left_start, ""
+    if quantity.is_count:
+        noun = _clean(_noun_after(text[quantity.end:]), vocab)
+        if noun:
+            return quantity.end, noun + ("" if _RATIO_SUFFIX.search(noun) else "数")
+    phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
+    return left_start, phrase
+
+
+def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vocabulary
+                  ) -> list[tuple[int, str]]:
+    """Phrases for a group of numbers: distributed over a list of indicators when counts agree."""
+    left = text[clause_start:group[0].start]
+    cleaned = _TRAIL_VERB.sub("", left.replace("分别", ""))
+    if group[0].is_count and not cleaned.strip(",、"):
+        nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
+        return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]
+    items = [_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab)
+             for item in _ITEM_SPLIT.split(cleaned)]
+    items = [item for item in items if item]
+    if len(items) >= len(group):
+        return [(clause_start, phrase) for phrase in _distribute(items[-len(group):])]
+    joined = _clean(cleaned, vocab)
+    return [(clause_start, joined)] * len(group)

@@ -1,0 +1,117 @@
+"""Normalize report text for matching while keeping a map back to the original characters.
+
+Full-width letters, digits and punctuation become half-width; markdown links, images, quotes,
+bullets and web spam are removed; paragraphs broken mid-sentence are joined and repeated
+paragraphs dropped. Every character of the result remembers where it came from, so evidence
+offsets always point into the source file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import yaml
+
+from kg.vocab import ONTOLOGY_DIR
+
+# full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to ASCII, one char for one char
+_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_TERMINAL = "。!?;:…”"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_MARKUP = (
+    re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # markdown image
+    re.compile(r"^#{1,6}[ \t]*", re.M),  # markdown heading marks
+    re.compile(r"\*\*|__"),  # markdown emphasis
+    re.compile(r"[“”‘’\"「」『』▶►•·]"),  # quotes and bullets: names match with or without them
+)
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+
+
+@dataclass(frozen=True)
+class MappedText:
+    """Normalized text plus, for each character (and the end), its offset in the original."""
+
+    text: str
+    offsets: array
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in the original text of the normalized span [start, end)."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _rebuild(mapped: MappedText, pattern: re.Pattern, keep: Callable[[re.Match], tuple[int, int] | None]
+             ) -> MappedText:
+    """Replace each match by the sub-span `keep` returns (or nothing), carrying offsets along."""
+    pieces: list[str] = []
+    offsets = array("l")
+    position = 0
+    text = mapped.text
+    for match in pattern.finditer(text):
+        pieces.append(text[position:match.start()])
+        offsets.extend(mapped.offsets[position:match.start()])
+        kept = keep(match)
+        if kept:
+            pieces.append(text[kept[0]:kept[1]])
+            offsets.extend(mapped.offsets[kept[0]:kept[1]])
+        position = match.end()
+    if position == 0 and not pieces:
+        return mapped
+    pieces.append(text[position:])
+    offsets.extend(mapped.offsets[position:])
+    return MappedText("".join(pieces), offsets)
+
+
+def _drop(mapped: MappedText, pattern: re.Pattern) -> MappedText:
+    return _rebuild(mapped, pattern, lambda match: None)
+
+
+@functools.cache
+def _noise_patterns() -> tuple[re.Pattern, re.Pattern]:
+    config = yaml.safe_load((ONTOLOGY_DIR / "noise.yaml").read_text(encoding="utf-8"))
+    spam = re.compile("|".join(f"(?:{p})" for p in config["spam"]), re.I)
+    lines = re.compile("|".join(f"(?:{p})" for p in config["boilerplate_lines"]), re.M)
+    return spam, lines
+
+
+def _join_and_dedupe(mapped: MappedText) -> MappedText:
+    """One paragraph per line: join paragraphs broken mid-sentence, drop repeated ones."""
+    text = mapped.text
+    seen: set[str] = set()
+    pieces: list[str] = []
+    offsets = array("l")
+    previous = ""
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group().strip()
+        if not line:
+            continue
+        start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+        if len(line) > 12 and line in seen:
+            continue
+        seen.add(line)
+        broken = (len(previous) >= 40 and previous[-1] not in _TERMINAL and _CJK.match(line[0])
+                  and _CJK.match(previous[-1]))
+        if pieces and not broken:
+            pieces.append("\n")
+            offsets.append(mapped.offsets[start])
+        pieces.append(line)
+        offsets.extend(mapped.offsets[start:start + len(line)])
+        previous = line if not broken else previous + line
+    offsets.append(mapped.offsets[-1])
+    return MappedText("".join(pieces), offsets)
+
+
+def normalize(original: str) -> MappedText:
+    """Normalize a document's text; see the module docstring."""
+    mapped = MappedText(original.translate(_WIDTH_FOLD), array("l", range(len(original) + 1)))
+    spam, boilerplate = _noise_patterns()
+    mapped = _rebuild(mapped, _MARKDOWN_LINK, lambda match: match.span(1))
+    for pattern in (*_MARKUP, spam, boilerplate):
+        mapped = _drop(mapped, pattern)
+    return _join_and_dedupe(mapped)

@@ -1,0 +1,131 @@
+"""Recognize mentions in a sentence: regions, region anaphors, programmes and hospitals.
+
+Vocabulary names are matched on characters (Aho-Corasick, see `kg.vocab`), because jieba cuts new
+policy terms apart; hospitals are recognized by pattern. Overlaps are settled by priority:
+hospital > programme > region > anaphor, so 宁夏 inside 北京大学第一医院宁夏妇女儿童医院 locates
+the hospital instead of naming a region of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import jieba.posseg
+import yaml
+
+from kg.vocab import HEALTHY_PREFIX, ONTOLOGY_DIR, Vocabulary
+
+_LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A recognized span of the normalized text. `keys` lists candidate entity keys."""
+
+    start: int
+    end: int
+    type: str  # Region, Anaphor, Program, Hospital
+    surface: str
+    keys: tuple[str, ...] = ()
+    level: str | None = None  # for anaphors: province / city / county / any
+
+
+_NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur inside a proper name
+
+
+
+@functools.cache
+def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    config = yaml.safe_load((ONTOLOGY_DIR / "hospitals.yaml").read_text(encoding="utf-8"))
+    heads = "|".join(sorted(map(re.escape, config["heads"]), key=len, reverse=True))
+    campus = "|".join(map(re.escape, config["campus_heads"]))
+    anchors = "|".join(sorted(map(re.escape, config["name_anchors"]), key=len, reverse=True))
+    generic = "|".join(sorted(map(re.escape, config["generic_words"]), key=len, reverse=True))
+    return (re.compile(heads), re.compile(rf"[\u4e00-\u9fff]{{0,8}}?(?:{campus})"), re.compile(anchors),
+            re.compile(rf"^(?:{generic})*(?:{heads})$"))
+
+
+def _name_start(window: str) -> int:
+    """Where a name ending at the end of `window` begins: walk jieba words back while they are nouns."""
+    start = len(window)
+    for word, flag in reversed(list(jieba.posseg.cut(window))):
+        if (not _NAME_POS.match(flag) or word in ("的", "和", "与", "及", "等")
+                or (flag == "m" and not word.startswith("第"))):
+            break
+        start -= len(word)
+    return start
+
+
+def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Mention]) -> list[Mention]:
+    """Named hospitals: nouns ending in 医院/保健院 (plus a campus: …医院新疆医院) with a proper-name
+    anchor (a region, a university, a brand such as 协和); 县医院 or 公立医院 are not names."""
+    head, campus, anchor_pattern, generic = _hospital_rules()
+    found: list[Mention] = []
+    for match in head.finditer(text):
+        end = match.end()
+        if found and end <= found[-1].end - offset:
+            continue
+        window_start = max(end - 40, found[-1].end - offset if found else 0,
+                           max([0] + [m.end - offset for m in programmes if m.end - offset <= match.start()]))
+        start = window_start + _name_start(text[window_start:end])
+        regions_after = vocab.find("Region", text[end:end + 12])
+        if regions_after and regions_after[0][0] == 0:
+            extension = campus.match(text, end + regions_after[0][1])
+            if extension:
+                end = extension.end()
+        region_hits = vocab.find("Region", text[start:end])
+        if region_hits and not anchor_pattern.search(text, start, start + region_hits[0][0]):
+            start += region_hits[0][0]  # 深化芜湖… / 国家儿童医学中心北京儿童医院: the name starts at the place
+        name = text[start:end]
+        region_hits = vocab.find("Region", name)
+        if not region_hits and not anchor_pattern.search(name):
+            continue
+        rest = name[region_hits[0][1]:] if region_hits and region_hits[0][0] == 0 else name
+        if generic.match(rest) or len(name) < 4:
+            continue
+        found.append(Mention(offset + start, offset + end, "Hospital", name))
+    return found
+
+
+def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
+    return any(mention.start < other.end and other.start < mention.end for other in taken)
+
+
+def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
+    """All mentions in `text` (a sentence starting at `offset` in the normalized document)."""
+    programmes = _healthy_region_programmes(text, offset, vocab)
+    programmes += [mention for mention in (
+        Mention(offset + s, offset + e, "Program", name, tuple(vocab.names["Program"][name]))
+        for s, e, name in vocab.find("Program", text)) if not _overlaps(mention, programmes)]
+    hospitals = _hospitals(text, offset, vocab, programmes)
+    taken: list[Mention] = list(hospitals)
+    taken += [m for m in programmes if not _overlaps(m, taken)]
+    regions = [Mention(offset + s, offset + e, "Region", name, tuple(vocab.names["Region"][name]))
+               for s, e, name in vocab.find("Region", text)]
+    taken += [m for m in regions if not _overlaps(m, taken)]
+    for word, level in vocab.anaphors.items():
+        for match in re.finditer(re.escape(word), text):
+            mention = Mention(offset + match.start(), offset + match.end(), "Anaphor", word, level=level)
+            if not _LEVEL_ADJECTIVE.match(text, match.end()) and not _overlaps(mention, taken):
+                taken.append(mention)
+    return sorted(taken, key=lambda m: (m.start, m.end))
+
+
+def _healthy_region_programmes(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
+    """健康宁夏 / 健康郴州建设 / 健康中国山西行动: a region's own Healthy China programme."""
+    found = []
+    for start, end, name in vocab.find("Region", text):
+        lead = text[max(0, start - 4):start]
+        if not (lead.endswith("健康") or lead.endswith("健康中国")):
+            continue
+        keys = vocab.names["Region"][name]
+        if len(keys) != 1:
+            continue
+        span_start = start - (4 if lead.endswith("健康中国") else 2)
+        suffix = re.match(r"建设|行动", text[end:])
+        span_end = end + (suffix.end() if suffix else 0)
+        found.append(Mention(offset + span_start, offset + span_end, "Program", text[span_start:span_end],
+                             (HEALTHY_PREFIX + keys[0].split("/")[1],)))
+    return found

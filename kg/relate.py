@@ -1,0 +1,275 @@
+"""Relations: who implements or pilots which programme, and which region reports which number.
+
+The document is walked paragraph by paragraph, keeping track of the region in scope: a heading
+that names a place scopes the section (a section headed 宁夏 makes 全区 mean 宁夏回族自治区), a
+paragraph that opens with a place scopes that paragraph and the next, and a sentence that opens
+with a place is about that place. Clauses that speak for the whole country (国家…, 全国…) have
+no implicit subject.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+
+from kg.metrics import MetricReading, read_metrics
+from kg.model import Evidence
+from kg.normalize import MappedText
+from kg.plan_tables import read_tables
+from kg.recognize import Mention, recognize
+from kg.structure import Paragraph, Sentence, paragraphs
+from kg.vocab import HEALTHY_PREFIX, ONTOLOGY_DIR, Vocabulary
+
+_CLAUSE = re.compile(r"[^,;:]+")
+_OPENING = re.compile(r"^(?:(?:截至|截止|到|至)?\d{4}年[^,]{0,6},|[^,。;]{1,20},)?(?:\d{4}年[^,]{0,6},?)?")
+
+
+def _opens(text: str, position: int) -> bool:
+    """Does the place at `position` open the text, at most after a date or one short lead clause?
+    (2024年,江西省将… / 展望新年,天津市计划… / 宁夏持续提升…)"""
+    return position == 0 or position == _OPENING.match(text).end()
+
+
+@functools.cache
+def cues() -> dict[str, re.Pattern]:
+    config = yaml.safe_load((ONTOLOGY_DIR / "cues.yaml").read_text(encoding="utf-8"))
+    return {name: re.compile(pattern) for name, pattern in config.items()}
+
+
+@dataclass
+class EntityMention:
+    """A mention resolved to an entity key, with the text it was seen as."""
+
+    key: str
+    type: str
+    surface: str
+    evidence: Evidence
+    located_in: str | None = None  # hospitals: the region their name places them in
+
+
+@dataclass
+class Relation:
+    subject: str
+    predicate: str
+    object: str
+    evidence: Evidence
+
+
+@dataclass
+class DocumentExtraction:
+    """Everything read from one document, before merging into the graph."""
+
+    mentions: list[EntityMention] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    readings: list[tuple[str, MetricReading, Evidence]] = field(default_factory=list)  # region key
+
+
+@dataclass
+class Scope:
+    """The regions 全区/全省/自治区 can refer to at this point of the document."""
+
+    document: str | None = None
+    section: str | None = None
+    paragraph: str | None = None
+
+    def current(self) -> str | None:
+        return self.paragraph or self.section or self.document
+
+
+class RegionResolver:
+    """Resolve region mentions and anaphors to entity keys using the administrative hierarchy."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def ancestors(self, key: str) -> list[str]:
+        chain = []
+        while key:
+            chain.append(key)
+            key = self.vocab.entries[key].parent if key in self.vocab.entries else None
+        return chain
+
+    def resolve(self, mention: Mention, scope: str | None) -> str | None:
+        """The one region a mention names; ambiguous names are settled by the region in scope."""
+        if mention.type == "Anaphor":
+            return self.anaphor(mention.level or "any", scope)
+        contextual = mention.surface in self.vocab.contextual_names
+        if len(mention.keys) == 1 and not contextual:
+            return mention.keys[0]
+        if scope:
+            context = set(self.ancestors(scope)[-1:] if contextual else self.ancestors(scope))
+            inside = [key for key in mention.keys if context & set(self.ancestors(key)[1:])]
+            if len(inside) == 1:
+                return inside[0]
+        return None
+
+    def anaphor(self, level: str, scope: str | None) -> str | None:
+        """全省 → the province in scope, 全市 → the city in scope (or a municipality), 全区 → the scope."""
+        if scope is None or level == "any":
+            return scope
+        for key in self.ancestors(scope):
+            entry = self.vocab.entries[key]
+            if level == "province" and entry.subtype == "Province":
+                return key
+            if level == "city" and (entry.subtype == "City" or entry.label.endswith("市")):
+                return key
+            if level == "county" and entry.subtype == "County":
+                return key
+        return None
+
+
+def _clauses(sentence: Sentence) -> Iterator[tuple[int, int]]:
+    for match in _CLAUSE.finditer(sentence.text):
+        yield sentence.start + match.start(), sentence.start + match.end()
+
+
+class DocumentReader:
+    """Walks one document's paragraphs, keeping the scope, and extracts its relations."""
+
+    def __init__(self, doc_id: str, mapped: MappedText, original: str, vocab: Vocabulary) -> None:
+        self.doc_id, self.mapped, self.original, self.vocab = doc_id, mapped, original, vocab
+        self.regions = RegionResolver(vocab)
+        self.scope = Scope()
+        self.out = DocumentExtraction()
+
+    def run(self) -> DocumentExtraction:
+        document_paragraphs = paragraphs(self.mapped.text)
+        table_readings, table_paragraphs = read_tables(document_paragraphs, self.vocab)
+        tables = iter(sorted(table_readings, key=lambda t: t.start))
+        pending = next(tables, None)
+        for index, paragraph in enumerate(document_paragraphs):
+            while pending and pending.start < paragraph.end:  # a table speaks for the region in scope
+                region = self.scope.current()
+                if region:
+                    sentence = Sentence(pending.start, pending.end, self.mapped.text[pending.start:pending.end])
+                    self.out.readings.append((region, pending.reading, self._evidence(sentence)))
+                pending = next(tables, None)
+            if index not in table_paragraphs:
+                self._paragraph(index, paragraph)
+        return self.out
+
+    def _evidence(self, sentence: Sentence) -> Evidence:
+        start, end = self.mapped.original_span(sentence.start, sentence.end)
+        return Evidence(self.doc_id, start, end, self.original[start:end])
+
+    def _paragraph(self, index: int, paragraph: Paragraph) -> None:
+        recognized = [(sentence, recognize(sentence.text, sentence.start, self.vocab))
+                      for sentence in paragraph.sentences]
+        mentions = [m for _, found in recognized for m in found]
+        place = self._place_named(paragraph, mentions)
+        if paragraph.is_heading:
+            if place:
+                self.scope.section, self.scope.paragraph = place, None
+                if self.scope.document is None and index < 8:
+                    self.scope.document = place
+        elif place:
+            self.scope.paragraph = place
+        for sentence, found in recognized:
+            self._sentence(sentence, found)
+
+    def _place_named(self, paragraph: Paragraph, mentions: list[Mention]) -> str | None:
+        """The place a heading names, or the place a paragraph opens with."""
+        for mention in mentions:
+            if mention.type == "Program" and mention.keys[0].startswith(HEALTHY_PREFIX):
+                region = "region/" + mention.keys[0].removeprefix(HEALTHY_PREFIX)
+            elif mention.type == "Region":
+                region = self.regions.resolve(mention, self.scope.current())
+            else:
+                continue
+            if region and (paragraph.is_heading or _opens(paragraph.text, mention.start - paragraph.start)):
+                return region
+        return None
+
+    def _sentence(self, sentence: Sentence, mentions: list[Mention]) -> None:
+        evidence = self._evidence(sentence)
+        scope = self.scope.current()
+        subject = next((self.regions.resolve(m, scope) for m in mentions
+                        if m.type in ("Region", "Anaphor") and _opens(sentence.text, m.start - sentence.start)),
+                       None)
+        resolved: dict[Mention, str] = {}
+        for mention in mentions:
+            key = self._entity_key(mention, subject or scope)
+            if key:
+                resolved[mention] = key
+                if mention.type != "Anaphor":
+                    self.out.mentions.append(EntityMention(key, mention.type, mention.surface, evidence,
+                                                           self._hospital_region(mention, subject or scope)))
+        clauses = list(_clauses(sentence))
+        for clause_start, clause_end in clauses:
+            clause = [m for m in mentions if clause_start <= m.start < clause_end]
+            text = self.mapped.text[clause_start:clause_end]
+            implicit = self._implicit_subject(text, subject or scope)
+            self._programme_relations(clause, resolved, implicit, text, clause_start, evidence)
+        for reading in read_metrics(sentence.text, self.vocab):
+            phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
+            clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
+            places = [m for m in mentions if m.type in ("Region", "Anaphor") and m in resolved
+                      and clause_start <= m.start < clause_end]
+            before = [resolved[m] for m in places if m.start < value_at]
+            text = self.mapped.text[clause_start:clause_end]
+            implicit = self._implicit_subject(text, subject or scope)
+            if len(set(before)) > 1:  # 在临汾、运城、长治布局4个中心: the count is the whole province's
+                region = implicit
+            else:
+                region = before[-1] if before else (None if places else implicit)
+            if region:
+                self.out.readings.append((region, reading, evidence))
+
+    @staticmethod
+    def _implicit_subject(clause_text: str, subject: str | None) -> str | None:
+        """The subject a clause without a place of its own is about (none for national statements)."""
+        return None if cues()["national"].match(clause_text.lstrip()) else subject
+
+    def _entity_key(self, mention: Mention, scope: str | None) -> str | None:
+        if mention.type in ("Region", "Anaphor"):
+            return self.regions.resolve(mention, scope)
+        if mention.type == "Hospital":
+            return "hospital:" + mention.surface  # keyed properly in kg.resolve
+        return mention.keys[0]
+
+    def _hospital_region(self, mention: Mention, scope: str | None) -> str | None:
+        """A hospital is where the last place in its name is (…医院宁夏妇女儿童医院 → 宁夏)."""
+        if mention.type != "Hospital":
+            return None
+        hits = self.vocab.find("Region", mention.surface)
+        for start, end, name in reversed(hits):
+            key = self.regions.resolve(Mention(start, end, "Region", name,
+                                               tuple(self.vocab.names["Region"][name])), scope)
+            if key:
+                return key
+        return None
+
+    def _programme_relations(self, clause: list[Mention], resolved: dict[Mention, str],
+                             implicit: str | None, text: str, clause_start: int, evidence: Evidence) -> None:
+        patterns = cues()
+        if patterns["negation"].search(text):
+            return
+        for index, programme in enumerate(clause):
+            if programme.type != "Program" or programme not in resolved:
+                continue
+            local_start, local_end = programme.start - clause_start, programme.end - clause_start
+            outside = text[:local_start] + " " + text[local_end:]
+            pilot = bool(patterns["pilot"].search(text[local_end:local_end + 8])
+                         or patterns["pilot"].search(programme.surface)
+                         or patterns["pilot"].search(text[max(0, local_start - 6):local_start]))
+            if not pilot and not patterns["implement"].search(outside):
+                continue
+            before = clause[:index]
+            places = [resolved[m] for m in before if m.type in ("Region", "Anaphor") and m in resolved]
+            hospitals = [m for m in clause if m.type == "Hospital" and m in resolved
+                         and (pilot or abs(m.start - programme.end) <= 2 or abs(programme.start - m.end) <= 2)]
+            subjects = places or ([implicit] if implicit else [])
+            for hospital in hospitals:
+                self.out.relations.append(Relation(resolved[hospital], "pilots", resolved[programme], evidence))
+            predicate = "pilots" if pilot and not hospitals else "implements"
+            for subject in dict.fromkeys(subjects):
+                self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+
+def extract(doc_id: str, mapped: MappedText, original: str, vocab: Vocabulary) -> DocumentExtraction:
+    """Mentions, relations and metric readings of one normalized document."""
+    return DocumentReader(doc_id, mapped, original, vocab).run()

@@ -1,0 +1,1 @@
+"""Vocabularies, ontology and shapes of kg: data files, installed as the package `kg.ontology`."""
