@@ -38,6 +38,7 @@ _YEAR = re.compile(r"(?<![\d\-—~～])(\d{4})年(?![\-—~～]\d)")
 _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4})年(?!底|末|\d))|(\d{4})年(?:前|目标)|力争|目标|预计|预期|规划期末")
 _ITEM_SPLIT = re.compile(r"[、,]")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
+_SHARED_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2}(?:率|比例|比重|占比|水平)$")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
@@ -111,11 +112,11 @@ def _distribute(items: list[str]) -> list[str]:
     items = list(items)
     for i in range(len(items) - 2, -1, -1):
         if not _RATIO_SUFFIX.search(items[i]):
-            tokens = [t.text for t in _tokenizer()(items[i + 1])]
-            if tokens and _RATIO_SUFFIX.search(tokens[-1]) and len(tokens[-1]) > 1:
-                items[i] += tokens[-1]
-            elif len(tokens) >= 2:
-                items[i] += "".join(tokens[-2:])
+            shared = _SHARED_SUFFIX.search(items[i + 1])
+            if shared:
+                items[i] += shared.group()
+            elif len(items[i]) <= 3:  # 国家、自治区、市(县)级重点专科: a level word borrows the noun
+                items[i] += items[i + 1][-4:]
     prefix = _PER_CAPITA_PREFIX.match(items[0]) if items else None
     if prefix:
         items = [items[0]] + [item if _PER_CAPITA_PREFIX.match(item) else prefix.group() + item

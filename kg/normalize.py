@@ -95,8 +95,8 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
         if len(line) > 12 and line in seen:
             continue
         seen.add(line)
-        broken = (len(previous) >= 40 and previous[-1] not in _TERMINAL and _CJK.match(line[0])
-                  and _CJK.match(previous[-1]))
+        broken = ((len(previous) >= 40 or "," in previous) and previous[-1] not in _TERMINAL
+                  and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
             pieces.append("\n")
             offsets.append(mapped.offsets[start])

@@ -253,7 +253,8 @@ class DocumentReader:
                 continue
             local_start, local_end = programme.start - clause_start, programme.end - clause_start
             outside = text[:local_start] + " " + text[local_end:]
-            pilot = bool(patterns["pilot"].search(text[local_end:local_end + 8])
+            following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
+            pilot = bool(patterns["pilot"].search(text[local_end:min(following, local_end + 12)])
                          or patterns["pilot"].search(programme.surface)
                          or patterns["pilot"].search(text[max(0, local_start - 6):local_start]))
             if not pilot and not patterns["implement"].search(outside):

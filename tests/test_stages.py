@@ -1,0 +1,183 @@
+"""Each pipeline stage on real sentences from health-reform reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.metrics import read_metrics
+from kg.normalize import normalize
+from kg.numbers import find_quantities
+from kg.pipeline import build_documents
+from kg.read import ReadError, decode, document_from_string, html_to_text, read_document
+from kg.recognize import recognize
+from kg.structure import heading_level, paragraphs
+from kg.vocab import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+def graph_of(text: str):
+    return build_documents([document_from_string(text, "test.txt")])
+
+
+def facts(graph) -> set[tuple[str, str, str]]:
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    return {(label[f.subject], f.predicate, label[f.object]) for f in graph.facts}
+
+
+def observations(graph) -> set[tuple[str, Decimal, str, int | None]]:
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    return {(label[o.region], o.value, o.unit, o.year) for o in graph.observations}
+
+
+# --- read ---------------------------------------------------------------------------------------
+
+def test_decode_gb18030_and_bom():
+    text = "宁夏回族自治区县域内就诊率达到85%"
+    assert decode(text.encode("gb18030"), Path("x.txt")) == text
+    assert decode("\ufeff".encode() + text.encode(), Path("x.txt")) == text
+    assert decode(text.encode("utf-16"), Path("x.txt")) == text
+
+
+def test_binary_and_empty_files_are_clear_errors(tmp_path):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\x00\x00\x01")
+    with pytest.raises(ReadError, match="image.txt: binary"):
+        read_document(binary)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(ReadError, match="empty.txt: empty"):
+        read_document(empty)
+
+
+def test_html_drops_scripts_and_keeps_blocks():
+    page = "<html><script>var x='宁夏';</script><p>中卫市推进医共体建设</p><p>第二段</p></html>"
+    text = html_to_text(page)
+    assert "var x" not in text
+    assert "中卫市推进医共体建设\n" in text and "第二段" in text
+
+
+# --- normalize ----------------------------------------------------------------------------------
+
+def test_normalize_offsets_point_back_to_the_source():
+    original = "强化公1xbet体育立医院内涵式发展。**全区**人均预期寿命达７９．７２岁"
+    mapped = normalize(original)
+    assert "强化公立医院内涵式发展" in mapped.text
+    assert "全区人均预期寿命达79.72岁" in mapped.text
+    start = mapped.text.index("79.72")
+    begin, end = mapped.original_span(start, start + 5)
+    assert original[begin:end] == "７９．７２"
+
+
+def test_normalize_joins_a_paragraph_broken_mid_sentence_and_drops_repeats():
+    original = ("为农村妇女两癌筛查150余万人次,新生儿疾病筛查100余万人次,为全区常住\n\n适龄女孩免费接种疫苗2.2万人。\n"
+                "这一段重复出现了两次以上的内容。\n这一段重复出现了两次以上的内容。\n")
+    text = normalize(original).text
+    assert "为全区常住适龄女孩免费接种疫苗" in text
+    assert text.count("这一段重复出现了两次以上的内容") == 1
+
+
+# --- structure ----------------------------------------------------------------------------------
+
+def test_headings_and_sentences():
+    assert heading_level("宁夏") == 0
+    assert heading_level("一、规划背景") == 1
+    assert heading_level("(一)“十三五”工作基础") == 2
+    assert heading_level("全区医疗卫生服务公平性、可及性明显增强,人民健康水平显著提升。") == -1
+    parts = paragraphs("宁夏\n五年来,宁夏聚力解决群众看病就医突出问题。县域内就诊率达到85%;目标实现。")
+    assert parts[0].is_heading and not parts[1].is_heading
+    assert [s.text for s in parts[1].sentences] == ["五年来,宁夏聚力解决群众看病就医突出问题。",
+                                                    "县域内就诊率达到85%;", "目标实现。"]
+
+
+# --- recognize ----------------------------------------------------------------------------------
+
+def test_regions_programmes_and_hospitals(vocab):
+    text = "五年来,宁夏聚力解决群众看病就医突出问题,完成国家区域医疗中心北京大学第一医院宁夏妇女儿童医院布局"
+    found = {(m.type, m.surface) for m in recognize(text, 0, vocab)}
+    assert ("Region", "宁夏") in found
+    assert ("Program", "国家区域医疗中心") in found
+    assert ("Hospital", "北京大学第一医院宁夏妇女儿童医院") in found
+
+
+def test_generic_hospitals_are_not_names(vocab):
+    text = "宁夏6家三甲医院新增车位1100余个,上海市全面加强党对医改工作和公立医院的领导,支持县级医院发展"
+    assert not [m for m in recognize(text, 0, vocab) if m.type == "Hospital"]
+
+
+def test_autonomous_prefecture_short_forms(vocab):
+    found = {m.surface: m.keys for m in recognize("伊犁州和巴州推进医共体建设", 0, vocab) if m.type == "Region"}
+    assert vocab.entries[found["伊犁州"][0]].label == "伊犁哈萨克自治州"
+    assert vocab.entries[found["巴州"][0]].label == "巴音郭楞蒙古自治州"
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+def test_quantities_with_units_qualifiers_and_non_values():
+    found = [(q.value, q.unit, q.qualifier) for q in
+             find_quantities("重庆每年为390多万名65岁以上老人免费体检,管理率保持在90%以上,位列全国第14位")]
+    assert found == [(Decimal("390"), "万名", "多"), (Decimal("90"), "%", "以上")]
+    assert [q.value for q in find_quantities("孕产妇死亡率由9.52/10万下降至5.71/10万")] == [
+        Decimal("9.52"), Decimal("5.71")]
+
+
+# --- relations ----------------------------------------------------------------------------------
+
+def test_before_after_pair_gives_two_observations_with_years(vocab):
+    readings = read_metrics("30—70岁人群因心脑血管疾病等四类重大慢性病导致的过早死亡率从2015年的18.5%降至2023年的15.26%。", vocab)
+    assert [(r.quantity.value, r.year, r.kind) for r in readings] == [
+        (Decimal("18.5"), 2015, "reported"), (Decimal("15.26"), 2023, "reported")]
+    assert all("过早死亡率" in r.phrase for r in readings)
+
+
+def test_list_distributes_over_metrics(vocab):
+    readings = read_metrics("2024年,全区孕产妇、婴儿、5岁以下儿童死亡率分别下降至5.74/10万、2.28‰、3.36‰。", vocab)
+    assert [(r.phrase, r.quantity.value, r.year) for r in readings] == [
+        ("孕产妇死亡率", Decimal("5.74"), 2024), ("婴儿死亡率", Decimal("2.28"), 2024),
+        ("5岁以下儿童死亡率", Decimal("3.36"), 2024)]
+    per_capita = read_metrics("每千人口执业(助理)医师、注册护士分别为3.52人、4.22人", vocab)
+    assert [r.phrase for r in per_capita] == ["每千人口执业(助理)医师", "每千人口注册护士"]
+
+
+def test_target_year(vocab):
+    readings = read_metrics("到2025年,每千常住人口拥有3岁以下婴幼儿托位数达4.5个。", vocab)
+    assert [(r.quantity.value, r.year, r.kind) for r in readings] == [(Decimal("4.5"), 2025, "target")]
+
+
+def test_heading_scopes_anaphors():
+    graph = graph_of("宁夏\n2024年,全区卫生人员增加到80532人,县域内就诊率达到85%。\n持续深化公立医院改革。")
+    assert ("宁夏回族自治区", Decimal("80532"), "人", 2024) in observations(graph)
+    assert ("宁夏回族自治区", Decimal("85"), "%", 2024) in observations(graph)
+    assert any(s == "宁夏回族自治区" and p == "implements" for s, p, _ in facts(graph))
+
+
+def test_a_city_inside_a_province_section_is_that_city():
+    graph = graph_of("宁夏\n全国首个互联网+医疗健康示范区全面建成,实施中卫市公立医院改革与高质量发展等国家试点示范项目13个。")
+    pilots = {(s, o) for s, p, o in facts(graph) if p == "pilots"}
+    assert any(s == "中卫市" and "公立医院改革与高质量发展" in o for s, o in pilots)
+    assert any(s == "宁夏回族自治区" and "互联网+医疗健康" in o for s, o in pilots)
+
+
+def test_pilot_city_list():
+    graph = graph_of("内蒙古\n推进包头、赤峰、乌海3个国家紧密型城市医疗集团建设试点。")
+    pilots = {s for s, p, o in facts(graph) if p == "pilots" and "城市医疗集团" in o}
+    assert pilots == {"包头市", "赤峰市", "乌海市"}
+
+
+def test_national_statement_is_not_a_region_fact():
+    graph = graph_of("宁夏\n国家医保局推进DRG/DIP支付方式改革三年行动计划。")
+    assert not graph.facts
+
+
+def test_paragraph_opening_place_scopes_the_paragraph():
+    graph = graph_of("2023年,天津市统筹推进公立医院综合改革。\n2023年,河北省深入推广三明医改经验。")
+    found = facts(graph)
+    assert any(s == "天津市" and "公立医院" in o for s, _, o in found)
+    assert any(s == "河北省" and "三明" in o for s, _, o in found)
+    assert not any(s == "天津市" and "三明" in o for s, _, o in found)
