@@ -32,7 +32,7 @@ _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培�
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+")
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 _FROM = re.compile(r"(?:由|从)(?:(\d{4})年(?:的)?)?$")
-_TO = re.compile(rf"^[^,;]{{0,6}}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{{0,2}}?"
+_TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
                  r"(?:到|至|为)(?:(\d{4})年|今年|去年|当年|目前)?(?:的)?$")
 _YEAR = re.compile(r"(?<![\d\-—~～])(\d{4})年(?![\-—~～]\d)")
 _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4})年(?!底|末|\d))|(\d{4})年(?:前|目标)|力争|目标|预计|预期|规划期末")
@@ -75,6 +75,9 @@ def _tokenizer() -> spacy.language.Language:
 def _noun_after(text: str) -> str:
     """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'."""
     segment = re.match(r"[^,;、。:]*", text).group()[:2 * _MAX_PHRASE]
+    if segment.endswith("级"):  # 25个自治区级、100个盟市级、300个旗县级临床重点专科: the noun comes last
+        later = re.search(r"级([^级,;、。:]{2,})", text[len(segment):])
+        segment += later.group(1) if later else ""
     if "的" in segment:  # 91个达到二级医院水平的县域医疗次中心: the head noun follows the last 的
         segment = segment.rsplit("的", 1)[1]
     age = _AGE_BRACKET.match(segment)
@@ -94,9 +97,10 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         phrase = _LEAD_NOISE.sub("", phrase)
         phrase = _TRAIL_VERB.sub("", phrase)
         for word in vocab.anaphors:
-            phrase = phrase.removeprefix(word)
+            if not phrase.startswith(word + "级"):  # 自治区级区域医疗中心 keeps its level
+                phrase = phrase.removeprefix(word)
         hits = vocab.find("Region", phrase)
-        if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学")):
+        if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
         phrase = phrase.lstrip("、的(),;")
         if phrase == before:

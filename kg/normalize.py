@@ -14,20 +14,20 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import yaml
-
-from kg.vocab import ONTOLOGY_DIR
+from kg.data import load_yaml
 
 # full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to ASCII, one char for one char
 _WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _TERMINAL = "。!?;:…”"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
+_QUOTES = "“”‘’\"「」『』"
+
 _MARKUP = (
     re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # markdown image
     re.compile(r"^#{1,6}[ \t]*", re.M),  # markdown heading marks
     re.compile(r"\*\*|__"),  # markdown emphasis
-    re.compile(r"[“”‘’\"「」『』▶►•·]"),  # quotes and bullets: names match with or without them
+    re.compile(f"[{_QUOTES}▶►•·]"),  # quotes and bullets: names match with or without them
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 
@@ -74,7 +74,7 @@ def _drop(mapped: MappedText, pattern: re.Pattern) -> MappedText:
 
 @functools.cache
 def _noise_patterns() -> tuple[re.Pattern, re.Pattern]:
-    config = yaml.safe_load((ONTOLOGY_DIR / "noise.yaml").read_text(encoding="utf-8"))
+    config = load_yaml("noise.yaml")
     spam = re.compile("|".join(f"(?:{p})" for p in config["spam"]), re.I)
     lines = re.compile("|".join(f"(?:{p})" for p in config["boilerplate_lines"]), re.M)
     return spam, lines
@@ -105,6 +105,11 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
         previous = line if not broken else previous + line
     offsets.append(mapped.offsets[-1])
     return MappedText("".join(pieces), offsets)
+
+
+def canonical_name(name: str) -> str:
+    """A vocabulary name in the form normalized text writes it (half-width, no quotes)."""
+    return re.sub(f"[{_QUOTES}]", "", name.translate(_WIDTH_FOLD))
 
 
 def normalize(original: str) -> MappedText:

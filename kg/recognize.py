@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 import jieba.posseg
-import yaml
 
-from kg.vocab import HEALTHY_PREFIX, ONTOLOGY_DIR, Vocabulary
+from kg.data import load_yaml
+from kg.vocab import HEALTHY_PREFIX, Vocabulary
 
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
@@ -38,7 +38,7 @@ _NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur 
 
 @functools.cache
 def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
-    config = yaml.safe_load((ONTOLOGY_DIR / "hospitals.yaml").read_text(encoding="utf-8"))
+    config = load_yaml("hospitals.yaml")
     heads = "|".join(sorted(map(re.escape, config["heads"]), key=len, reverse=True))
     campus = "|".join(map(re.escape, config["campus_heads"]))
     anchors = "|".join(sorted(map(re.escape, config["name_anchors"]), key=len, reverse=True))

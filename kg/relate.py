@@ -14,15 +14,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import yaml
-
 from kg.metrics import MetricReading, read_metrics
 from kg.model import Evidence
 from kg.normalize import MappedText
 from kg.plan_tables import read_tables
 from kg.recognize import Mention, recognize
 from kg.structure import Paragraph, Sentence, paragraphs
-from kg.vocab import HEALTHY_PREFIX, ONTOLOGY_DIR, Vocabulary
+from kg.data import load_yaml
+from kg.vocab import HEALTHY_PREFIX, Vocabulary
 
 _CLAUSE = re.compile(r"[^,;:]+")
 _OPENING = re.compile(r"^(?:(?:截至|截止|到|至)?\d{4}年[^,]{0,6},|[^,。;]{1,20},)?(?:\d{4}年[^,]{0,6},?)?")
@@ -36,8 +35,7 @@ def _opens(text: str, position: int) -> bool:
 
 @functools.cache
 def cues() -> dict[str, re.Pattern]:
-    config = yaml.safe_load((ONTOLOGY_DIR / "cues.yaml").read_text(encoding="utf-8"))
-    return {name: re.compile(pattern) for name, pattern in config.items()}
+    return {name: re.compile(pattern) for name, pattern in load_yaml("cues.yaml").items()}
 
 
 @dataclass

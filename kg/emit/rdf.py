@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from kg.model import Document, Evidence, KnowledgeGraph, stable_id
-from kg.vocab import ONTOLOGY_DIR
+from kg.data import ONTOLOGY_DIR
 
 KG = Namespace("https://w3id.org/cn-health-kg/def/")
 ID = Namespace("https://w3id.org/cn-health-kg/id/")

@@ -1,0 +1,138 @@
+"""End to end: `kg build` on the seed reports, outputs parsed the way users load them."""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph
+import pytest
+import rdflib
+
+import kg
+from kg.cli import main
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PREFIXES = """
+PREFIX kg: <https://w3id.org/cn-health-kg/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def graph(built) -> rdflib.Graph:
+    return rdflib.Graph().parse(built / "graph.ttl", format="turtle")
+
+
+def select(graph: rdflib.Graph, query: str) -> set[tuple[str, ...]]:
+    return {tuple(str(value) for value in row) for row in graph.query(PREFIXES + query)}
+
+
+def test_all_outputs_written(built):
+    for name in ("graph.ttl", "graph.html", "graph.graphml", "observations.csv"):
+        assert (built / name).stat().st_size > 1000, name
+
+
+def test_turtle_parses_equally_in_rdflib_and_pyoxigraph(built, graph):
+    store = pyoxigraph.Store()
+    store.load(path=str(built / "graph.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(graph) > 5000
+
+
+def test_known_facts(graph):
+    implements = select(graph, """SELECT ?r ?p WHERE { ?region kg:implements ?program .
+        ?region rdfs:label ?r . ?program rdfs:label ?p . FILTER(lang(?r) = "zh" && lang(?p) = "zh") }""")
+    assert ("宁夏回族自治区", "国家区域医疗中心") in implements
+    assert any(r == "河北省" and "三明" in p for r, p in implements)
+    pilots = select(graph, """SELECT ?s ?p WHERE { ?subject kg:pilots ?program .
+        ?subject rdfs:label ?s . ?program rdfs:label ?p . FILTER(lang(?s) = "zh" && lang(?p) = "zh") }""")
+    assert ("北京大学第一医院宁夏妇女儿童医院", "国家区域医疗中心") in pilots
+    assert {("包头市", "紧密型城市医疗集团"), ("赤峰市", "紧密型城市医疗集团"),
+            ("乌海市", "紧密型城市医疗集团")} <= pilots
+    reports = select(graph, """SELECT ?r ?v ?u WHERE { ?region kg:reports ?obs . ?obs kg:value ?v ; kg:unit ?u .
+        ?region rdfs:label ?r . FILTER(lang(?r) = "zh") }""")
+    assert ("重庆市", "79.72", "岁") in reports
+    assert ("宁夏回族自治区", "5.74", "/10万") in reports
+    assert ("郴州市", "4.5", "个") in reports
+
+
+def test_every_fact_has_its_sentence_and_document(graph):
+    facts = select(graph, "SELECT ?fact WHERE { ?fact a kg:Fact }")
+    with_evidence = select(graph, """SELECT DISTINCT ?fact WHERE { ?fact a kg:Fact ; kg:evidence ?e .
+        ?e prov:value ?sentence ; kg:document ?doc . ?doc kg:fileName ?file }""")
+    assert facts and facts == with_evidence
+    observations = select(graph, "SELECT ?o WHERE { ?o a kg:Observation }")
+    observed = select(graph, "SELECT DISTINCT ?o WHERE { ?o a kg:Observation ; kg:evidence/prov:value ?s }")
+    assert observations and observations == observed
+
+
+def test_evidence_offsets_point_into_the_original_file(graph):
+    rows = select(graph, """SELECT ?file ?begin ?end ?sentence WHERE { ?e a kg:Evidence ;
+        <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?begin ;
+        <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex> ?end ;
+        prov:value ?sentence ; kg:document/kg:fileName ?file } LIMIT 200""")
+    assert rows
+    for file, begin, end, sentence in rows:
+        assert (SEEDS / file).read_text(encoding="utf-8")[int(begin):int(end)] == sentence
+
+
+def test_graphml_loads_in_networkx(built):
+    graph = nx.read_graphml(built / "graph.graphml")
+    types = nx.get_node_attributes(graph, "type")
+    assert {"Region", "Hospital", "Program", "Metric", "Observation"} <= set(types.values())
+    predicates = {data["predicate"] for _, _, data in graph.edges(data=True)}
+    assert {"implements", "pilots", "reports", "metric"} <= predicates
+    labels = nx.get_node_attributes(graph, "label")
+    assert "宁夏回族自治区" in labels.values()
+
+
+def test_observations_csv(built):
+    with (built / "observations.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert any(r["region"] == "重庆市" and r["value"] == "79.72" and r["unit"] == "岁" for r in rows)
+    assert all(r["document"] and r["sentence"] for r in rows)
+
+
+def test_html_is_self_contained(built):
+    page = (built / "graph.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", page)
+    assert "宁夏回族自治区" in page
+
+
+def test_build_is_deterministic(built, tmp_path):
+    assert main(["build", str(SEEDS), "-o", str(tmp_path), "--quiet"]) == 0
+    for name in ("graph.ttl", "graph.html", "graph.graphml", "observations.csv"):
+        assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_one_bad_file_does_not_spoil_the_build(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text("宁夏\n2024年,全区人均预期寿命提高到77.8岁。", encoding="utf-8")
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path), "-o", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "broken.txt: binary" in printed
+    assert "77.8" in (out / "observations.csv").read_text(encoding="utf-8")
+
+
+def test_notebook_api():
+    result = kg.build_texts({"note.txt": "宁夏\n2024年,全区县域内就诊率达到85%。"})
+    frame = result.observations()
+    assert list(frame["value"]) == [Decimal("85")]
+    assert frame["region"][0] == "宁夏回族自治区"
+    graph = result.networkx()
+    assert any(d["predicate"] == "reports" for _, _, d in graph.edges(data=True))
+    assert len(result.rdf()) > 100
