@@ -201,7 +201,7 @@ class DocumentReader:
             clause = [m for m in mentions if clause_start <= m.start < clause_end]
             text = self.mapped.text[clause_start:clause_end]
             implicit = self._implicit_subject(text, subject or scope)
-            self._programme_relations(clause, resolved, implicit, text, clause_start, evidence)
+            self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence)
         for reading in read_metrics(sentence.text, self.vocab):
             phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
             clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
@@ -241,8 +241,16 @@ class DocumentReader:
                 return key
         return None
 
-    def _programme_relations(self, clause: list[Mention], resolved: dict[Mention, str],
-                             implicit: str | None, text: str, clause_start: int, evidence: Evidence) -> None:
+    def _programme_relations(self, clause: list[Mention], sentence_mentions: list[Mention],
+                             resolved: dict[Mention, str], implicit: str | None, text: str, clause_start: int,
+                             evidence: Evidence) -> None:
+        """implements / pilots edges for the programmes of one clause.
+
+        A place named right before a programme with a pilot cue (包头、赤峰、乌海3个…试点) pilots it;
+        the place in scope pilots only when the text designates it (示范区, 试点省, 入选, 获批);
+        otherwise it implements. Hospitals next to a designation (国家区域医疗中心北京大学第一医院…,
+        依托…医院建设…中心) pilot it.
+        """
         patterns = cues()
         if patterns["negation"].search(text):
             return
@@ -250,23 +258,34 @@ class DocumentReader:
             if programme.type != "Program" or programme not in resolved:
                 continue
             local_start, local_end = programme.start - clause_start, programme.end - clause_start
-            outside = text[:local_start] + " " + text[local_end:]
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
-            pilot = bool(patterns["pilot"].search(text[local_end:min(following, local_end + 12)])
-                         or patterns["pilot"].search(programme.surface)
-                         or patterns["pilot"].search(text[max(0, local_start - 6):local_start]))
-            if not pilot and not patterns["implement"].search(outside):
+            around = (text[max(0, local_start - 6):local_start] + " " + programme.surface + " "
+                      + text[local_end:min(following, local_end + 12)])
+            pilot = bool(patterns["pilot"].search(around))
+            if not pilot and not patterns["implement"].search(text[:local_start] + " " + text[local_end:]):
                 continue
-            before = clause[:index]
-            places = [resolved[m] for m in before if m.type in ("Region", "Anaphor") and m in resolved]
-            hospitals = [m for m in clause if m.type == "Hospital" and m in resolved
-                         and (pilot or abs(m.start - programme.end) <= 2 or abs(programme.start - m.end) <= 2)]
-            subjects = places or ([implicit] if implicit else [])
+            places = [resolved[m] for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
+            hospitals = self._designated_hospitals(programme, clause, sentence_mentions, resolved, evidence)
             for hospital in hospitals:
                 self.out.relations.append(Relation(resolved[hospital], "pilots", resolved[programme], evidence))
-            predicate = "pilots" if pilot and not hospitals else "implements"
-            for subject in dict.fromkeys(subjects):
+            if places:
+                predicate = "pilots" if pilot and not hospitals else "implements"
+            else:
+                designated = patterns["designation"].search(around)
+                places = [implicit] if implicit else []
+                predicate = "pilots" if designated and not hospitals else "implements"
+            for subject in dict.fromkeys(places):
                 self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+    def _designated_hospitals(self, programme: Mention, clause: list[Mention], sentence_mentions: list[Mention],
+                              resolved: dict[Mention, str], evidence: Evidence) -> list[Mention]:
+        """Hospitals the sentence names as sites of a designation programme (…中心, 试点, 示范)."""
+        adjacent = [m for m in clause if m.type == "Hospital" and m in resolved
+                    and (0 <= m.start - programme.end <= 2 or 0 <= programme.start - m.end <= 2)]
+        label = self.vocab.entries[resolved[programme]].label if resolved[programme] in self.vocab.entries else ""
+        if adjacent or not re.search(r"中心|试点|示范", label) or not cues()["site"].search(evidence.sentence):
+            return adjacent
+        return [m for m in sentence_mentions if m.type == "Hospital" and m in resolved]
 
 
 def extract(doc_id: str, mapped: MappedText, original: str, vocab: Vocabulary) -> DocumentExtraction:
