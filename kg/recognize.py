@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import jieba.posseg
 
 from kg.data import load_yaml
-from kg.vocab import HEALTHY_PREFIX, Vocabulary
+from kg.model import stable_id
+from kg.vocab import HEALTHY_PREFIX, INITIATIVE_PREFIX, Vocabulary
 
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
@@ -32,6 +33,11 @@ class Mention:
     level: str | None = None  # for anaphors: province / city / county / any
 
 
+_INITIATIVE = re.compile(
+    r"(?:深入实施|组织实施|启动实施|创新实施|实施|启动|开展|推进|深化|推行|打造)(?:好|了)?"
+    r"(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:三年行动计划|攻坚行动计划|行动计划|三年行动|攻坚行动|提升工程|工程|计划|行动))")
+_GENERIC_INITIATIVE = re.compile(r"^(?:各项|相关|有关|一系列|系列|专项|重点|重大|这项|该|一批|年度|工作|系列|各类|多项|一揽子)"
+                                 r"|^[\u4e00-\u9fff]{0,1}(?:工程|计划|行动)$")
 _NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur inside a proper name
 
 
@@ -99,6 +105,7 @@ def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
     programmes += [mention for mention in (
         Mention(offset + s, offset + e, "Program", name, tuple(vocab.names["Program"][name]))
         for s, e, name in vocab.find("Program", text)) if not _overlaps(mention, programmes)]
+    programmes += [m for m in _named_initiatives(text, offset) if not _overlaps(m, programmes)]
     hospitals = _hospitals(text, offset, vocab, programmes)
     taken: list[Mention] = list(hospitals)
     taken += [m for m in programmes if not _overlaps(m, taken)]
@@ -111,6 +118,19 @@ def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
             if not _LEVEL_ADJECTIVE.match(text, match.end()) and not _overlaps(mention, taken):
                 taken.append(mention)
     return sorted(taken, key=lambda m: (m.start, m.end))
+
+
+def _named_initiatives(text: str, offset: int) -> list[Mention]:
+    """Named initiatives that no vocabulary lists yet: 实施京蒙协作医疗倍增计划, 启动万名医师进修三年行动计划,
+    深化医疗卫生山海提升工程 — a noun phrase ending in 工程/计划/行动 right after an implementation verb."""
+    found = []
+    for match in _INITIATIVE.finditer(text):
+        name = match.group("name")
+        if _GENERIC_INITIATIVE.match(name):
+            continue
+        found.append(Mention(offset + match.start("name"), offset + match.end("name"), "Program", name,
+                             (INITIATIVE_PREFIX + stable_id(name),)))
+    return found
 
 
 def _healthy_region_programmes(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:

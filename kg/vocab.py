@@ -17,6 +17,7 @@ from kg.normalize import canonical_name
 
 
 HEALTHY_PREFIX = "program/healthy-region-"  # 健康宁夏, 健康郴州: a region's own Healthy China programme
+INITIATIVE_PREFIX = "program/initiative-"  # named initiatives found by pattern (京蒙协作医疗倍增计划)
 PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "林区", "盟", "市")
 COUNTY_SUFFIXES = ("自治县", "自治旗", "县", "区", "旗", "市", "特区")

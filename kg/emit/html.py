@@ -177,7 +177,9 @@ def _environment() -> Environment:
 def render_html(graph: KnowledgeGraph) -> str:
     """The whole page as a string: the same graph always gives the same bytes."""
     net = build_network(graph)
-    data = {"nodes": net.nodes, "edges": net.edges, "options": _options(net)}
+    data = {"nodes": net.nodes, "edges": net.edges, "options": _options(net),
+            "typeNames": {t: style[0] for t, style in NODE_STYLE.items()},
+            "predicateNames": {p: style[0] for p, style in EDGE_STYLE.items()}}
     js, css = vis_assets()
     return _environment().get_template("graph.html").render(
         data_json=Markup(_escape_json(data)), vis_js=Markup(js), vis_css=Markup(css), font_stack=Markup(FONT_STACK),
