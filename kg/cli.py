@@ -58,14 +58,15 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     from kg.emit.rdf import to_rdflib
-    from kg.evaluate import evaluate_dir, format_report, report_json
+    from kg.evaluate import evaluate_dir, format_report, to_json
     from kg.pipeline import build
 
     def build_graph(path: Path):
         return to_rdflib(build([path], progress=False))
 
     report = evaluate_dir(args.gold_dir, args.docs, build_graph)
-    print(report_json(report) if args.json else format_report(report, show_errors=args.errors))
+    print(to_json(report, with_errors=args.errors) if args.json
+          else format_report(report, show_errors=args.errors))
     return 0
 
 

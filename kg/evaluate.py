@@ -182,11 +182,17 @@ def local_name(term: Node) -> str:
     return re.split(r"[#/]", str(term))[-1]
 
 
+def _chinese_first(label: Literal) -> tuple[bool, str]:
+    return not (label.language or "zh").startswith("zh"), str(label)
+
+
 def _labels(graph: Graph, node: Node) -> tuple[str, ...]:
+    """Label values per LABELS property, Chinese (or untagged) before other languages."""
     names: dict[str, None] = {}
     for predicate in LABELS:
-        for label in sorted(str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal)):
-            names.setdefault(label)
+        labels = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
+        for label in sorted(labels, key=_chinese_first):
+            names.setdefault(str(label))
     return tuple(names)
 
 
@@ -483,7 +489,7 @@ def _table(scores: Scores) -> list[str]:
         rows.append((kind, _cell(counts.precision), _cell(counts.recall), _cell(counts.f1),
                      str(counts.n_extracted), str(counts.n_gold)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+    return ["  ".join([row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])])
             for row in rows]
 
 

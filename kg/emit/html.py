@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from decimal import Decimal
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -59,10 +58,6 @@ def _escape_json(value: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _number(value: Decimal) -> str:
-    return format(value, "f")
-
-
 def _evidence(evidence: list[Evidence], names: dict[str, str]) -> list[dict[str, str]]:
     return [{"doc": names.get(e.doc_id, e.doc_id), "sentence": e.sentence} for e in sorted(set(evidence))]
 
@@ -73,7 +68,7 @@ def _observation_key(observation: Observation) -> tuple:
 
 
 def _observation(observation: Observation, names: dict[str, str]) -> dict[str, object]:
-    return {"value": _number(observation.value), "unit": observation.unit, "year": observation.year,
+    return {"value": format(observation.value, "f"), "unit": observation.unit, "year": observation.year,
             "kind": observation.kind, "qualifier": observation.qualifier or "", "phrase": observation.phrase,
             "evidence": _evidence(observation.evidence, names)}
 
@@ -149,8 +144,8 @@ def build_network(graph: KnowledgeGraph) -> Network:
                      title=_edge_title(edge, labels), color=EDGE_STYLE[edge["predicate"]][1],
                      dashes=edge["predicate"] in DASHED, predicate=edge["predicate"],
                      evidence=edge["evidence"], observations=edge["observations"])
-    net.barnes_hut(gravity=-6000, central_gravity=0.3, spring_length=160, spring_strength=0.04,
-                   damping=0.3, overlap=0.2)
+    net.force_atlas_2based(gravity=-120, central_gravity=0.01, spring_length=120, spring_strength=0.05,
+                           damping=0.5, overlap=0.6)
     net.options.physics.stabilization.iterations = 400
     net.options.edges.smooth.type = "continuous"
     net.inherit_edge_colors(False)
@@ -183,9 +178,11 @@ def render_html(graph: KnowledgeGraph) -> str:
     js, css = vis_assets()
     return _environment().get_template("graph.html").render(
         data_json=Markup(_escape_json(data)), vis_js=Markup(js), vis_css=Markup(css), font_stack=Markup(FONT_STACK),
-        node_types=[(t, *NODE_STYLE[t]) for t in ENTITY_TYPES], edge_types=[(p, name, colour, p in DASHED) for p, (name, colour) in EDGE_STYLE.items()],
+        node_types=[(t, *NODE_STYLE[t]) for t in ENTITY_TYPES],
+        edge_types=[(p, name, colour, p in DASHED) for p, (name, colour) in EDGE_STYLE.items()],
+        documents=sorted(graph.documents, key=lambda d: (d.name, d.id)),
         counts={"documents": len(graph.documents), "entities": len(net.nodes), "edges": len(net.edges),
-                "observations": len(graph.observations)})
+                "observations": sum(len(e["observations"]) for e in net.edges)})
 
 
 def write_html(graph: KnowledgeGraph, path: Path) -> None:
