@@ -33,6 +33,9 @@ def _opens(text: str, position: int) -> bool:
     return position == 0 or position == _OPENING.match(text).end()
 
 
+_HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
+
+
 @functools.cache
 def cues() -> dict[str, re.Pattern]:
     return {name: re.compile(pattern) for name, pattern in load_yaml("cues.yaml").items()}
@@ -268,14 +271,32 @@ class DocumentReader:
             hospitals = self._designated_hospitals(programme, clause, sentence_mentions, resolved, evidence)
             for hospital in hospitals:
                 self.out.relations.append(Relation(resolved[hospital], "pilots", resolved[programme], evidence))
+            hosts = self._host_places(programme, sentence_mentions, resolved)
             if places:
                 predicate = "pilots" if pilot and not hospitals else "implements"
+            elif hosts:  # 两个国家区域医疗中心项目落户河北 / …中心,分别在伊犁、克拉玛依
+                places, predicate = hosts, "implements"
             else:
                 designated = patterns["designation"].search(around)
                 places = [implicit] if implicit else []
                 predicate = "pilots" if designated and not hospitals else "implements"
             for subject in dict.fromkeys(places):
                 self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+    def _host_places(self, programme: Mention, sentence_mentions: list[Mention],
+                     resolved: dict[Mention, str]) -> list[str]:
+        """Places a programme is located in, named after it: …落户河北, …分别在伊犁、克拉玛依、巴州."""
+        after = [m for m in sentence_mentions if m.start >= programme.end]
+        first = next((i for i, m in enumerate(after) if m.type == "Region"), None)
+        if first is None or not _HOSTED.match(self.mapped.text, programme.end, after[first].start):
+            return []
+        hosts = []
+        for previous, mention in zip([None, *after[first:]], after[first:]):
+            if mention.type != "Region" or mention not in resolved or (
+                    previous and self.mapped.text[previous.end:mention.start] not in ("、", "和", "及")):
+                break
+            hosts.append(resolved[mention])
+        return hosts
 
     def _designated_hospitals(self, programme: Mention, clause: list[Mention], sentence_mentions: list[Mention],
                               resolved: dict[Mention, str], evidence: Evidence) -> list[Mention]:
