@@ -142,6 +142,9 @@ class DocumentReader:
         table_readings, table_paragraphs = read_tables(document_paragraphs, self.vocab)
         tables = iter(sorted(table_readings, key=lambda t: t.start))
         pending = next(tables, None)
+        recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab))
+                       for sentence in paragraph.sentences] for paragraph in document_paragraphs]
+        self.scope.document = self._opening_topic(document_paragraphs, recognized)
         for index, paragraph in enumerate(document_paragraphs):
             while pending and pending.start < paragraph.end:  # a table speaks for the region in scope
                 region = self.scope.current()
@@ -150,16 +153,35 @@ class DocumentReader:
                     self.out.readings.append((region, pending.reading, self._evidence(sentence)))
                 pending = next(tables, None)
             if index not in table_paragraphs:
-                self._paragraph(index, paragraph)
+                self._paragraph(index, paragraph, recognized[index])
         return self.out
 
     def _evidence(self, sentence: Sentence) -> Evidence:
         start, end = self.mapped.original_span(sentence.start, sentence.end)
         return Evidence(self.doc_id, start, end, self.original[start:end])
 
-    def _paragraph(self, index: int, paragraph: Paragraph) -> None:
-        recognized = [(sentence, recognize(sentence.text, sentence.start, self.vocab))
-                      for sentence in paragraph.sentences]
+    def _opening_topic(self, document_paragraphs: list[Paragraph],
+                       recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
+        """The place an opening without a place heading is about: the first province or city it
+        names whose level its own 全市/全省/我区 refers to (…重庆每年为… 全市人均预期寿命…)."""
+        opening = []
+        for paragraph, found in zip(document_paragraphs, recognized):
+            mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
+            if paragraph.is_heading and self._place_named(paragraph, mentions):
+                break
+            opening.extend(mentions)
+        levels = {m.level for m in opening if m.type == "Anaphor"}
+        if len(levels) != 1:
+            return None
+        level = levels.pop()
+        for mention in opening:
+            key = self.regions.resolve(mention, None) if mention.type == "Region" else None
+            if key and self.regions.anaphor(level, key) == key:
+                return key
+        return None
+
+    def _paragraph(self, index: int, paragraph: Paragraph,
+                   recognized: list[tuple[Sentence, list[Mention]]]) -> None:
         mentions = [m for _, found in recognized for m in found]
         place = self._place_named(paragraph, mentions)
         if paragraph.is_heading:
