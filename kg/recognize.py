@@ -9,6 +9,7 @@ the hospital instead of naming a region of its own.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import jieba.posseg
 from kg.data import load_yaml
 from kg.model import stable_id
 from kg.vocab import HEALTHY_PREFIX, INITIATIVE_PREFIX, Vocabulary
+
+jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the user's business
 
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
