@@ -14,19 +14,21 @@ import re
 from dataclasses import dataclass
 
 import jieba
+import jieba.posseg
 import spacy
 
 from kg.numbers import Quantity, find_quantities
 from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
-              r"|\d+年(?:来|内|间)?|目前|当前|现在|每年|每月|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
+              r"|\d+年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
               r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|分别|截至目前|通过|共计|合计|总计|新增|全国)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
-_LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|总数|总量|人数)*"
+_LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
-              r"稳定在|维持在|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|约|近|逾|超)+(?:了)?")
+              r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
+              r"约|近|逾|超)+(?:了)?")
 _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+")
@@ -35,14 +37,23 @@ _FROM = re.compile(r"(?:由|从)(?:(\d{4})年(?:的)?)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
                  r"(?:到|至|为)(?:(\d{4})年|今年|去年|当年|目前)?(?:的)?$")
 _YEAR = re.compile(r"(?<![\d\-—~～])(\d{4})年(?![\-—~～]\d)")
-_TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4})年(?!底|末|\d))|(\d{4})年(?:前|目标)|力争|目标|预计|预期|规划期末")
+_TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4})年(?!底|末|\d))|(\d{4})年(?:前|目标)|力争|"
+                     r"目标(?!人群)|预计|预期(?!寿命)|规划期末")
 _ITEM_SPLIT = re.compile(r"[、,]")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
+_MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命|人次|数量|总量|规模|金额|费用|经费|资金|支出|收入|"
+                             r"限额|降幅|增幅|床位|时间|天数|指数)$")
+_COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
+                 "名": "人数", "万名": "人数"}
+_PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
+_VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _SHARED_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2}(?:率|比例|比重|占比|水平)$")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
-                "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行"}
+                "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行",
+                "设立", "设置", "实施", "新增", "获批", "进入", "结算", "修缮", "建成", "签约", "接入", "开设",
+                "配备", "评选", "位列", "排名", "位居", "上市"}
 _MAX_PHRASE = 24
 _AGE_BRACKET = re.compile(r"^\d+(?:[-—~～]\d+)?岁(?:及以上|以上|及以下|以下)?")
 
@@ -87,7 +98,11 @@ def _noun_after(text: str) -> str:
                 or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
             break
         words.append(token.text)
-    return "".join(words)
+    noun = "".join(words)
+    shared_head = text.startswith(noun + "、") and not re.search(r"\d", re.match(r"[^,;。]*", text).group())
+    if noun.endswith("级") or shared_head:
+        return ""  # 731家二级及以上和基层…, 592个胸痛、卒中…救治中心: the counted thing comes later
+    return noun
 
 
 def _clean(phrase: str, vocab: Vocabulary) -> str:
@@ -111,6 +126,12 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
     return phrase if re.search(r"[\u4e00-\u9fff]{2}", phrase) else ""
 
 
+def _level_word(item: str, vocab: Vocabulary) -> str:
+    """A list item that is only a level (国家、自治区、市(县)级…): kept so that it can borrow the noun."""
+    item = _LEADING_VERB.sub("", item.strip())
+    return item if item in vocab.anaphors or item in ("国家", "省", "市", "县") else ""
+
+
 def _distribute(items: list[str]) -> list[str]:
     """孕产妇、婴儿、5岁以下儿童死亡率 → each item gets the shared 死亡率; 每千人口 spreads forward."""
     items = list(items)
@@ -120,7 +141,9 @@ def _distribute(items: list[str]) -> list[str]:
             if shared:
                 items[i] += shared.group()
             elif len(items[i]) <= 3:  # 国家、自治区、市(县)级重点专科: a level word borrows the noun
-                items[i] += items[i + 1][-4:]
+                level = items[i + 1].rfind("级")
+                noun = items[i + 1][level:] if level >= 0 else items[i + 1][-4:]
+                items[i] += noun.removeprefix("级") if items[i].endswith("级") else noun
     prefix = _PER_CAPITA_PREFIX.match(items[0]) if items else None
     if prefix:
         items = [items[0]] + [item if _PER_CAPITA_PREFIX.match(item) else prefix.group() + item
@@ -129,10 +152,12 @@ def _distribute(items: list[str]) -> list[str]:
 
 
 def _groups(text: str, quantities: list[Quantity]) -> list[list[Quantity]]:
-    """Quantities joined by 、 (or 和/及) form one group: 36个、94个、213个."""
+    """Quantities joined by 、 (or 和/及, or a comma between like units) form one group: 36个、94个、213个."""
     groups: list[list[Quantity]] = []
     for quantity in quantities:
-        if groups and re.fullmatch(r"\s*(?:、|和|及|,)\s*", text[groups[-1][-1].end:quantity.start]):
+        joint = text[groups[-1][-1].end:quantity.start] if groups else ""
+        if groups and (re.fullmatch(r"\s*(?:、|和|及)\s*", joint)
+                       or joint == "," and groups[-1][-1].unit == quantity.unit):
             groups[-1].append(quantity)
         else:
             groups.append([quantity])
@@ -143,12 +168,13 @@ def _year_and_kind(text: str, position: int) -> tuple[int | None, str]:
     """The year a number is for, and whether it is a target (到2025年…达到) or a reported value."""
     before = text[:position]
     target = list(_TARGET.finditer(before))
-    if target:
+    later_report = target and re.search(r"[,;]\D*\d{4}年(?!前|目标)", before[target[-1].end():])
+    if target and not later_report:  # 到2025年…达到80岁; but 力争…,2024年全区…下降至 is a report
         last = target[-1]
-        year = last.group(1) or last.group(2)
+        year = last.group(1) or last.group(2) or last.group(3)
         if year:
             return int(year), "target"
-        years = _YEAR.findall(before)
+        years = _YEAR.findall(before[last.start():]) or _YEAR.findall(before)
         return (int(years[-1]) if years else None), "target"
     years = _YEAR.findall(before)
     return (int(years[-1]) if years else None), "reported"
@@ -166,8 +192,10 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
         else:
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings)]
         for quantity, (phrase_start, phrase) in zip(group, phrases):
+            phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
             if not phrase:
                 continue
+            phrase = _per_capita_carried(phrase, quantity, text, readings)
             year, kind = _year_and_kind(text, quantity.start)
             pair = _FROM.search(text[:quantity.start]) or (
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
@@ -179,6 +207,41 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                                           quantity, year, kind))
         previous_end = group[-1].end
     return readings
+
+
+def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
+    """The indicator name a phrase gives, or "" when it is not one.
+
+    Leading verbs go (开展疑难手术 → 疑难手术, 拥有食药物质 → 食药物质) while a name is left; a phrase
+    that is all verbs (推进, 审核确认), ends in a verb (减少群众垫付) or in 的 names no indicator; a
+    count read from the words before it is named by what it counts (筛查 N人次 → 筛查人次).
+    """
+    if not phrase:
+        return ""
+    words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
+    while len(words) > 1 and words[0][1] in _VERB_FLAGS and len("".join(w for w, _ in words[1:])) >= 4:
+        words.pop(0)
+    phrase = "".join(word for word, _ in words)
+    if _MEASURE_SUFFIX.search(phrase):
+        return phrase
+    if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
+        return ""
+    if quantity.is_count and not counted_after:
+        person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
+        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit, "数"))
+    return phrase
+
+
+def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
+    """每千人口拥有执业(助理)医师3.19人、注册护士4.12人: the next item of the list is per capita too."""
+    previous = readings[-1] if readings else None
+    if previous is None or _PER_CAPITA_PREFIX.match(phrase) or previous.quantity.unit != quantity.unit:
+        return phrase
+    prefix = _PER_CAPITA_PREFIX.match(previous.phrase)
+    between = text[previous.end:quantity.start]
+    if prefix and between.startswith("、") and len(between) > 1 and phrase.startswith(between[1:]):
+        return prefix.group() + phrase
+    return phrase
 
 
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
@@ -210,7 +273,7 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
     if group[0].is_count and not cleaned.strip(",、"):
         nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
         return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]
-    items = [_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab)
+    items = [_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab) or _level_word(item, vocab)
              for item in _ITEM_SPLIT.split(cleaned)]
     items = [item for item in items if item]
     if len(items) >= len(group):

@@ -71,6 +71,8 @@ def _is_value(text: str, match: re.Match) -> bool:
     rest = text[match.end():match.end() + 8]
     if match.group("unit") == "个" and _DURATION.match(rest):
         return False
+    if match.group("unit") in ("分钟", "小时", "公里") and re.match(r"的?[\u4e00-\u9fff]", rest):
+        return False  # 30分钟的医疗卫生服务圈, 15分钟健康服务圈: a reach, not a measured value
     if match.group("unit") == "岁" and _NOT_A_VALUE_AFTER.match(rest):
         return False
     return not (match.group("unit") in ("%", "‰") and rest[:1] in ("-", "—", "~", "～"))

@@ -142,7 +142,7 @@ def test_list_distributes_over_metrics(vocab):
         ("孕产妇死亡率", Decimal("5.74"), 2024), ("婴儿死亡率", Decimal("2.28"), 2024),
         ("5岁以下儿童死亡率", Decimal("3.36"), 2024)]
     per_capita = read_metrics("每千人口执业(助理)医师、注册护士分别为3.52人、4.22人", vocab)
-    assert [r.phrase for r in per_capita] == ["每千人口执业(助理)医师", "每千人口注册护士"]
+    assert [r.phrase for r in per_capita] == ["每千人口执业(助理)医师数", "每千人口注册护士数"]
 
 
 def test_target_year(vocab):
@@ -181,3 +181,36 @@ def test_paragraph_opening_place_scopes_the_paragraph():
     assert any(s == "天津市" and "公立医院" in o for s, _, o in found)
     assert any(s == "河北省" and "三明" in o for s, _, o in found)
     assert not any(s == "天津市" and "三明" in o for s, _, o in found)
+
+
+def test_level_words_borrow_the_noun_of_the_list(vocab):
+    readings = read_metrics("分别建成国家、自治区、市(县)级重点专科36个、94个、213个;", vocab)
+    assert [(r.phrase, r.quantity.value) for r in readings] == [
+        ("国家级重点专科数", Decimal("36")), ("自治区级重点专科数", Decimal("94")), ("市(县)级重点专科数", Decimal("213"))]
+
+
+def test_verbs_and_fragments_are_not_indicators(vocab):
+    for sentence in ("另一方面,全力推动县乡一体和乡村一体发展,推进81个县(市、区)建设紧密型县域医共体。",
+                     "全省补贴申领人数总计156.7万人,已完成审核确认142.2万人,发放109余万人38.66亿元。",
+                     "同时,建立了592个胸痛、卒中、创伤、危重孕产妇、危重新生儿救治中心。",
+                     "基本建立起农村30分钟的医疗卫生服务圈。"):
+        phrases = [r.phrase for r in read_metrics(sentence, vocab)]
+        assert not {"推进", "审核确认", "发放", "胸痛数", "基本建立起农村"} & set(phrases), phrases
+    assert "补贴申领人数" in [r.phrase for r in read_metrics("全省补贴申领人数总计156.7万人。", vocab)]
+
+
+def test_counts_are_named_by_what_they_count(vocab):
+    readings = read_metrics("共有国医大师2名、全国名中医7名、青年岐黄学者4名,2个民族药进入《中国药典》。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in readings] == [
+        ("国医大师数", Decimal("2")), ("名中医数", Decimal("7")), ("青年岐黄学者数", Decimal("4")),
+        ("民族药数", Decimal("2"))]
+    nurses = read_metrics("每千人口拥有执业(助理)医师3.19人、注册护士4.12人。", vocab)
+    assert [r.phrase for r in nurses] == ["每千人口拥有执业(助理)医师数", "每千人口注册护士数"]
+
+
+def test_a_name_containing_a_target_word_is_no_target(vocab):
+    life = read_metrics("全市人均预期寿命达79.72岁,较2020年提高了1.45岁。", vocab)
+    assert [(r.quantity.value, r.kind) for r in life] == [(Decimal("79.72"), "reported")]
+    pair = read_metrics("全省人均预期寿命从2020年的75.2岁提升到2024年的76.5岁。", vocab)
+    assert [(r.quantity.value, r.year, r.kind) for r in pair] == [
+        (Decimal("75.2"), 2020, "reported"), (Decimal("76.5"), 2024, "reported")]
