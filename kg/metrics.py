@@ -46,6 +46,12 @@ _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
+_FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
+_GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个)
+_HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
+                  "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
+                  "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
+_LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _SHARED_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2}(?:率|比例|比重|占比|水平)$")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
@@ -53,7 +59,7 @@ _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为"
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
                 "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行",
                 "设立", "设置", "实施", "新增", "获批", "进入", "结算", "修缮", "建成", "签约", "接入", "开设",
-                "配备", "评选", "位列", "排名", "位居", "上市"}
+                "配备", "评选", "位列", "排名", "位居", "上市", "实行", "加快", "持续", "积极", "全面"}
 _MAX_PHRASE = 24
 _AGE_BRACKET = re.compile(r"^\d+(?:[-—~～]\d+)?岁(?:及以上|以上|及以下|以下)?")
 
@@ -98,10 +104,21 @@ def _noun_after(text: str) -> str:
                 or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
             break
         words.append(token.text)
-    noun = "".join(words)
+    noun = _before_predicate("".join(words))
     shared_head = text.startswith(noun + "、") and not re.search(r"\d", re.match(r"[^,;。]*", text).group())
     if noun.endswith("级") or shared_head:
         return ""  # 731家二级及以上和基层…, 592个胸痛、卒中…救治中心: the counted thing comes later
+    return noun
+
+
+def _before_predicate(noun: str) -> str:
+    """Cut a counted noun at the verb that starts its predicate: 医院|推广检查检验结果互认, but a
+    verb inside a facility's name stays (医养结合机构)."""
+    tagged = list(jieba.posseg.cut(noun))
+    for index in range(1, len(tagged)):
+        rest = "".join(word.word for word in tagged[index + 1:])
+        if tagged[index].flag == "v" and len(tagged[index].word) >= 2 and rest and not _FACILITY.match(rest):
+            return "".join(word.word for word in tagged[:index])
     return noun
 
 
@@ -201,8 +218,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
             if pair and pair.group(1):
                 year = int(pair.group(1))
-            hits = vocab.find("Metric", phrase)
-            metric = vocab.names["Metric"][max(hits, key=lambda h: h[1] - h[0])[2]][0] if hits else None
+            metric = _known_metric(phrase, vocab)
             readings.append(MetricReading(quantity.start, quantity.end, phrase_start, phrase, metric,
                                           quantity, year, kind))
         previous_end = group[-1].end
@@ -219,7 +235,7 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     if not phrase:
         return ""
     words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
-    while len(words) > 1 and words[0][1] in _VERB_FLAGS and len("".join(w for w, _ in words[1:])) >= 4:
+    while not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS and len("".join(w for w, _ in words[1:])) >= 4:
         words.pop(0)
     phrase = "".join(word for word, _ in words)
     if _MEASURE_SUFFIX.search(phrase):
@@ -244,6 +260,33 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
     return phrase
 
 
+def _known_metric(phrase: str, vocab: Vocabulary) -> str | None:
+    """The vocabulary indicator a phrase names: it ends the phrase and no verb qualifies it
+    (接入医疗卫生机构数 is not 医疗卫生机构数; 全省居民健康素养水平 is 居民健康素养水平)."""
+    hits = [hit for hit in vocab.find("Metric", phrase) if hit[1] == len(phrase)]
+    if not hits:
+        return None
+    start, _, name = max(hits, key=lambda hit: hit[1] - hit[0])
+    if any(word.flag == "v" for word in jieba.posseg.cut(phrase[:start])):
+        return None
+    return vocab.names["Metric"][name][0]
+
+
+def _what_is_done(left: str, noun: str, after: str) -> str:
+    """What a count's things have done to them, when that is what is counted: 1447所医院推广检查检验
+    结果互认 → 推广检查检验结果互认(医院), 接入4759所医疗卫生机构 → 接入(医疗卫生机构). Having or
+    building N things counts the things themselves (建成513家托育机构 → 托育机构)."""
+    predicate = re.match(r"[^,;。、]*", after).group()
+    words = list(jieba.posseg.cut(predicate)) if predicate else []
+    if words and words[0].flag == "v" and words[0].word not in _HAVE_OR_BUILD and len(predicate) <= 12 \
+            and not re.search(r"\d", predicate):
+        return predicate
+    before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
+    if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD:
+        return before[-1].word
+    return ""
+
+
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
                    readings: list[MetricReading]) -> tuple[int, str]:
     """The indicator of one number: before→after pairs, counts (N个X), or the phrase before it."""
@@ -258,9 +301,11 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
     if quantity.is_count:
-        noun = _clean(_noun_after(text[quantity.end:]), vocab)
+        noun = _GENERIC_TAIL.sub("", _clean(_noun_after(text[quantity.end:]), vocab))
         if noun:
-            return quantity.end, noun + ("" if _RATIO_SUFFIX.search(noun) else "数")
+            after = text[quantity.end + text[quantity.end:].find(noun) + len(noun):]
+            name = _what_is_done(left, noun, after) + noun
+            return quantity.end, name + ("" if _RATIO_SUFFIX.search(name) else "数")
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
     return left_start, phrase
 

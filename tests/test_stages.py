@@ -203,7 +203,7 @@ def test_counts_are_named_by_what_they_count(vocab):
     readings = read_metrics("共有国医大师2名、全国名中医7名、青年岐黄学者4名,2个民族药进入《中国药典》。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
         ("国医大师数", Decimal("2")), ("名中医数", Decimal("7")), ("青年岐黄学者数", Decimal("4")),
-        ("民族药数", Decimal("2"))]
+        ("进入《中国药典》民族药数", Decimal("2"))]
     nurses = read_metrics("每千人口拥有执业(助理)医师3.19人、注册护士4.12人。", vocab)
     assert [r.phrase for r in nurses] == ["每千人口拥有执业(助理)医师数", "每千人口注册护士数"]
 
@@ -214,3 +214,14 @@ def test_a_name_containing_a_target_word_is_no_target(vocab):
     pair = read_metrics("全省人均预期寿命从2020年的75.2岁提升到2024年的76.5岁。", vocab)
     assert [(r.quantity.value, r.year, r.kind) for r in pair] == [
         (Decimal("75.2"), 2020, "reported"), (Decimal("76.5"), 2024, "reported")]
+
+
+def test_a_count_is_named_by_what_is_done_to_what_it_counts(vocab):
+    [connected] = read_metrics("云上妇幼远程医疗平台接入4759所医疗卫生机构。", vocab)
+    assert (connected.phrase, connected.metric) == ("接入医疗卫生机构数", None)  # not all institutions
+    [mutual] = read_metrics("在全省1447所医院推广检查检验结果互认。", vocab)
+    assert mutual.phrase == "推广检查检验结果互认医院数"
+    [built] = read_metrics("建成513家托育机构。", vocab)
+    assert built.phrase == "托育机构数"
+    [total] = read_metrics("2024年,全区医疗卫生机构数达到1.9万个。", vocab)
+    assert total.metric == "metric/health-institutions"
