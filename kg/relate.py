@@ -33,6 +33,9 @@ def _opens(text: str, position: int) -> bool:
     return position == 0 or position == _OPENING.match(text).end()
 
 
+_CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
+                           r"(?:建设|创建|完成|开展|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
+                           r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
 
 
@@ -289,13 +292,20 @@ class DocumentReader:
             pilot = bool(patterns["pilot"].search(around))
             if not pilot and not patterns["implement"].search(text[:local_start] + " " + text[local_end:]):
                 continue
-            places = [resolved[m] for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
+            place_mentions = [m for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
+            sites = [resolved[m] for m in self._named_right_before(programme, place_mentions)]
+            places = [resolved[m] for m in place_mentions]
             hospitals = self._designated_hospitals(programme, clause, sentence_mentions, resolved, evidence)
             for hospital in hospitals:
                 self.out.relations.append(Relation(resolved[hospital], "pilots", resolved[programme], evidence))
             hosts = self._host_places(programme, sentence_mentions, resolved)
+            if pilot and sites and not hospitals:  # 包头、赤峰、乌海3个…试点: the places named are the sites
+                for site in dict.fromkeys(sites):
+                    self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
+                places, predicate = [p for p in places if p not in sites], "implements"
             if places:
-                predicate = "pilots" if pilot and not hospitals else "implements"
+                designated = patterns["designation"].search(around)
+                predicate = "pilots" if pilot and designated and not hospitals else "implements"
             elif hosts:  # 两个国家区域医疗中心项目落户河北 / …中心,分别在伊犁、克拉玛依
                 places, predicate = hosts, "implements"
             else:
@@ -304,6 +314,18 @@ class DocumentReader:
                 predicate = "pilots" if designated and not hospitals else "implements"
             for subject in dict.fromkeys(places):
                 self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+    def _named_right_before(self, programme: Mention, places: list[Mention]) -> list[Mention]:
+        """The places listed right before a programme (闵行、青浦、嘉定等区紧密型城市医疗集团试点;
+        包头、赤峰、乌海3个…试点), not a subject further away (安徽省将从…、…试点、…等方面发力)."""
+        text, listed, end = self.mapped.text, [], programme.start
+        for place in reversed(places):
+            gap = text[place.end:end]
+            if listed and gap not in ("、", "和", "及", "与") or not listed and not _CLOSE_BEFORE.fullmatch(gap):
+                break
+            listed.append(place)
+            end = place.start
+        return listed[::-1]
 
     def _host_places(self, programme: Mention, sentence_mentions: list[Mention],
                      resolved: dict[Mention, str]) -> list[str]:

@@ -170,6 +170,14 @@ def test_pilot_city_list():
     assert pilots == {"包头市", "赤峰市", "乌海市"}
 
 
+def test_a_province_promoting_a_pilot_scheme_implements_it():
+    graph = graph_of("2024年,安徽省将从“三医”协同、紧密型县域医共体建设、紧密型城市医疗集团试点、公立医院高质量发展等方面发力。")
+    assert ("安徽省", "implements", "紧密型城市医疗集团") in facts(graph)
+    assert not [f for f in facts(graph) if f[1] == "pilots"]
+    named = graph_of("2024年,海南省将推动海口市、三亚市建设国家紧密型城市医疗集团试点城市。")
+    assert {s for s, p, o in facts(named) if p == "pilots"} == {"海口市", "三亚市"}
+
+
 def test_national_statement_is_not_a_region_fact():
     graph = graph_of("宁夏\n国家医保局推进DRG/DIP支付方式改革三年行动计划。")
     assert not graph.facts
