@@ -30,6 +30,9 @@ _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
               r"约|近|逾|超)+(?:了)?")
 _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
+# a bare change verb before the number: the number is the change, not the level (外转率平均下降89.6%)
+_CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
+                          r"(?:(增长|增加|提高|提升|上升)|下降|降低|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+")
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
@@ -47,13 +50,15 @@ _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次
                  "名": "人数", "万名": "人数"}
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
+_OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
 _GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个)
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
-_SHARED_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2}(?:率|比例|比重|占比|水平)$")
+_SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
+_PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
@@ -134,7 +139,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         hits = vocab.find("Region", phrase)
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
-        phrase = phrase.lstrip("、的(),;")
+        phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;"))  # 每千人口拥有…床位数
         if phrase == before:
             break
     if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
@@ -208,21 +213,33 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             phrases = _list_phrases(text, clause_start, group, vocab)
         else:
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings)]
+        change = _CHANGE_TAIL.search(text[clause_start:group[0].start])
         for quantity, (phrase_start, phrase) in zip(group, phrases):
+            if change and phrase and phrase_start != quantity.end:
+                phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
             phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
             if not phrase:
                 continue
-            phrase = _per_capita_carried(phrase, quantity, text, readings)
+            phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), quantity, text, readings)
             year, kind = _year_and_kind(text, quantity.start)
             pair = _FROM.search(text[:quantity.start]) or (
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
             if pair and pair.group(1):
                 year = int(pair.group(1))
-            metric = _known_metric(phrase, vocab)
-            readings.append(MetricReading(quantity.start, quantity.end, phrase_start, phrase, metric,
-                                          quantity, year, kind))
+            for name in _shared_value(phrase, text[:quantity.start]):
+                readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
+                                              _known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
     return readings
+
+
+def _change_name(phrase: str, quantity: Quantity, rising: bool) -> str:
+    """住院人次较建设前平均增长65.9% → 住院人次增长率; 病人外转率平均下降89.6% → 病人外转率降幅."""
+    if quantity.unit == "个百分点":
+        return phrase + ("增幅" if rising else "降幅")
+    if quantity.unit == "%":
+        return phrase + ("增长率" if rising else "降幅")
+    return phrase + ("增加数" if rising else "减少数")
 
 
 def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
@@ -242,10 +259,26 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return phrase
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
         return ""
-    if quantity.is_count and not counted_after:
+    if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
         return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit, "数"))
     return phrase
+
+
+def _shared_value(phrase: str, before: str) -> list[str]:
+    """入户核实率、救治率和家庭医生签约率均达到100%: one number for each indicator of the list."""
+    items = re.split(r"、|和|及", phrase)
+    if len(items) > 1 and all(_RATIO_SUFFIX.search(item) for item in items) and re.search(r"[均都][^,;]{0,4}$", before):
+        return items
+    return [phrase]
+
+
+def _owner_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
+    """医养结合机构121所、床位2.5万张: a bare 床位 belongs to what the list named before it."""
+    previous = readings[-1] if readings else None
+    if previous is None or phrase.removesuffix("数") not in _OWNED or not text[previous.end:].startswith("、"):
+        return phrase
+    return previous.phrase.removesuffix("数") + phrase.removesuffix("数") + "数"
 
 
 def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
@@ -298,6 +331,7 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     from_match = _FROM.search(left)
     if from_match:
         left = left[:from_match.start()]
+    left = _CHANGE_TAIL.sub("", left)
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
     if quantity.is_count:
@@ -314,7 +348,7 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
                   ) -> list[tuple[int, str]]:
     """Phrases for a group of numbers: distributed over a list of indicators when counts agree."""
     left = text[clause_start:group[0].start]
-    cleaned = _TRAIL_VERB.sub("", left.replace("分别", ""))
+    cleaned = _TRAIL_VERB.sub("", _CHANGE_TAIL.sub("", left.replace("分别", "")))
     if group[0].is_count and not cleaned.strip(",、"):
         nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
         return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]

@@ -213,7 +213,7 @@ def test_counts_are_named_by_what_they_count(vocab):
         ("国医大师数", Decimal("2")), ("名中医数", Decimal("7")), ("青年岐黄学者数", Decimal("4")),
         ("进入《中国药典》民族药数", Decimal("2"))]
     nurses = read_metrics("每千人口拥有执业(助理)医师3.19人、注册护士4.12人。", vocab)
-    assert [r.phrase for r in nurses] == ["每千人口拥有执业(助理)医师数", "每千人口注册护士数"]
+    assert [r.phrase for r in nurses] == ["每千人口执业(助理)医师数", "每千人口注册护士数"]
 
 
 def test_a_name_containing_a_target_word_is_no_target(vocab):
@@ -233,3 +233,19 @@ def test_a_count_is_named_by_what_is_done_to_what_it_counts(vocab):
     assert built.phrase == "托育机构数"
     [total] = read_metrics("2024年,全区医疗卫生机构数达到1.9万个。", vocab)
     assert total.metric == "metric/health-institutions"
+
+
+def test_one_value_shared_by_a_list_of_rates(vocab):
+    readings = read_metrics("三类监测人群入户核实率、救治率和家庭医生签约率均达到100%。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in readings] == [
+        ("三类监测人群入户核实率", 100), ("救治率", 100), ("家庭医生签约率", 100)]
+
+
+def test_a_bare_measure_belongs_to_the_thing_before_it(vocab):
+    readings = read_metrics("全省登记在册的医养结合机构121所、床位2.5万张。", vocab)
+    assert readings[1].phrase.endswith("医养结合机构床位数") and readings[1].quantity.unit == "万张"
+
+
+def test_a_change_is_not_a_level(vocab):
+    readings = read_metrics("门急诊人次、住院人次较建设前平均增长47.5%、65.9%,病人外转率平均下降89.6%。", vocab)
+    assert [r.phrase for r in readings] == ["门急诊人次增长率", "住院人次增长率", "病人外转率降幅"]
