@@ -51,6 +51,7 @@ _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
+_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$")
 _GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个)
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
@@ -305,19 +306,25 @@ def _known_metric(phrase: str, vocab: Vocabulary) -> str | None:
     return vocab.names["Metric"][name][0]
 
 
-def _what_is_done(left: str, noun: str, after: str) -> str:
-    """What a count's things have done to them, when that is what is counted: 1447所医院推广检查检验
-    结果互认 → 推广检查检验结果互认(医院), 接入4759所医疗卫生机构 → 接入(医疗卫生机构). Having or
-    building N things counts the things themselves (建成513家托育机构 → 托育机构)."""
+def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
+    """The indicator a count of things gives, named by what is done to them when that is what is
+    counted: 1447所医院推广检查检验结果互认 → 推广检查检验结果互认医院数, 接入4759所医疗卫生机构 →
+    接入医疗卫生机构数, 390万名老人免费体检 → 老人免费体检人数. Having or building N things counts the
+    things themselves (建成513家托育机构 → 托育机构数). Counts of actions and tasks (7个专项行动) are
+    no indicators."""
+    if _NOT_COUNTED.search(noun):
+        return ""
+    people = quantity.unit in _COUNT_SUFFIX
     predicate = re.match(r"[^,;。、]*", after).group()
     words = list(jieba.posseg.cut(predicate)) if predicate else []
-    if words and words[0].flag == "v" and words[0].word not in _HAVE_OR_BUILD and len(predicate) <= 12 \
-            and not re.search(r"\d", predicate):
-        return predicate
+    if (words and words[0].flag in ("v", "vn", "d", "ad") and words[0].word not in _HAVE_OR_BUILD
+            and any(word.flag == "v" for word in words) and len(predicate) <= 12
+            and not re.search(r"\d", predicate)):
+        return noun + predicate + "人数" if people else predicate + noun + "数"
     before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
-    if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD:
-        return before[-1].word
-    return ""
+    done = before[-1].word if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD else ""
+    name = done + noun
+    return name if _RATIO_SUFFIX.search(name) else name + "数"
 
 
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
@@ -332,14 +339,15 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if from_match:
         left = left[:from_match.start()]
     left = _CHANGE_TAIL.sub("", left)
+    if readings and readings[-1].end >= left_start and "、" in left:  # 建成513家托育机构、托位数2.97万个
+        left_start, left = left_start + left.index("、") + 1, left.split("、", 1)[1]
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
     if quantity.is_count:
         noun = _GENERIC_TAIL.sub("", _clean(_noun_after(text[quantity.end:]), vocab))
         if noun:
             after = text[quantity.end + text[quantity.end:].find(noun) + len(noun):]
-            name = _what_is_done(left, noun, after) + noun
-            return quantity.end, name + ("" if _RATIO_SUFFIX.search(name) else "数")
+            return quantity.end, _count_name(left, noun, after, quantity)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
     return left_start, phrase
 

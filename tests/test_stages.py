@@ -249,3 +249,10 @@ def test_a_bare_measure_belongs_to_the_thing_before_it(vocab):
 def test_a_change_is_not_a_level(vocab):
     readings = read_metrics("门急诊人次、住院人次较建设前平均增长47.5%、65.9%,病人外转率平均下降89.6%。", vocab)
     assert [r.phrase for r in readings] == ["门急诊人次增长率", "住院人次增长率", "病人外转率降幅"]
+
+
+def test_counts_of_actions_are_no_indicators(vocab):
+    assert not read_metrics("扎实推进健康宁夏16项专项行动,持续提升群众健康水平。", vocab)
+    [people] = read_metrics("另外,重庆每年为390多万名65岁以上老人免费体检。", vocab)
+    assert people.phrase == "65岁以上老人免费体检人数"
+    assert [r.phrase for r in read_metrics("建成513家托育机构、托位数2.97万个。", vocab)] == ["托育机构数", "托位数"]
