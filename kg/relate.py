@@ -34,9 +34,17 @@ def _opens(text: str, position: int) -> bool:
 
 
 _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
-                           r"(?:建设|创建|完成|开展|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
+                           r"(?:建设|创建|完成|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
+_COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
+_TITLE = re.compile(r"《[^》]*》")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
+
+
+def _designates(around: str) -> bool:
+    """Does the text make the place itself a pilot (入选, 获批, 试点省)? Not when what was approved
+    is counted (全省累计获批5个国家区域医疗中心建设项目: the projects are the sites)."""
+    return any(not _COUNTED_AFTER.match(around, match.end()) for match in cues()["designation"].finditer(around))
 
 
 @functools.cache
@@ -225,8 +233,10 @@ class DocumentReader:
                     self.out.mentions.append(EntityMention(key, mention.type, mention.surface, evidence,
                                                            self._hospital_region(mention, subject or scope)))
         clauses = list(_clauses(sentence))
+        titles = [(sentence.start + t.start(), sentence.start + t.end()) for t in _TITLE.finditer(sentence.text)]
+        stated = [m for m in mentions if not any(start <= m.start < end for start, end in titles)]  # not 《…》
         for clause_start, clause_end in clauses:
-            clause = [m for m in mentions if clause_start <= m.start < clause_end]
+            clause = [m for m in stated if clause_start <= m.start < clause_end]
             text = self.mapped.text[clause_start:clause_end]
             implicit = self._implicit_subject(text, subject or scope)
             self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence)
@@ -287,8 +297,7 @@ class DocumentReader:
                 continue
             local_start, local_end = programme.start - clause_start, programme.end - clause_start
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
-            around = (text[max(0, local_start - 6):local_start] + " " + programme.surface + " "
-                      + text[local_end:min(following, local_end + 12)])
+            around = text[max(0, local_start - 6):min(following, local_end + 12)]
             pilot = bool(patterns["pilot"].search(around))
             if not pilot and not patterns["implement"].search(text[:local_start] + " " + text[local_end:]):
                 continue
@@ -303,13 +312,12 @@ class DocumentReader:
                 for site in dict.fromkeys(sites):
                     self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
                 places, predicate = [p for p in places if p not in sites], "implements"
+            designated = _designates(around)
             if places:
-                designated = patterns["designation"].search(around)
                 predicate = "pilots" if pilot and designated and not hospitals else "implements"
             elif hosts:  # 两个国家区域医疗中心项目落户河北 / …中心,分别在伊犁、克拉玛依
                 places, predicate = hosts, "implements"
             else:
-                designated = patterns["designation"].search(around)
                 places = [implicit] if implicit else []
                 predicate = "pilots" if designated and not hospitals else "implements"
             for subject in dict.fromkeys(places):

@@ -178,6 +178,16 @@ def test_a_province_promoting_a_pilot_scheme_implements_it():
     assert {s for s, p, o in facts(named) if p == "pilots"} == {"海口市", "三亚市"}
 
 
+def test_titles_and_counted_approvals_designate_no_place():
+    titled = graph_of("上海\n推动《上海市推动公立医院高质量发展试点支持政策清单》落地落实。")
+    assert not [f for f in facts(titled) if f[1] == "pilots"]
+    counted = graph_of("贵州\n全省累计获批5个国家区域医疗中心建设项目。")
+    assert ("贵州省", "implements", "国家区域医疗中心") in facts(counted)
+    assert not [f for f in facts(counted) if f[1] == "pilots"]
+    province = graph_of("浙江\n扎实推进国家公立医院高质量发展试点省、试点医院和中央财政示范项目建设。")
+    assert any(s == "浙江省" and p == "pilots" for s, p, _ in facts(province))
+
+
 def test_national_statement_is_not_a_region_fact():
     graph = graph_of("宁夏\n国家医保局推进DRG/DIP支付方式改革三年行动计划。")
     assert not graph.facts
