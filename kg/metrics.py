@@ -82,6 +82,7 @@ class MetricReading:
     quantity: Quantity
     year: int | None
     kind: str  # reported / target
+    written: str = ""  # the phrase as the original text writes it, when that differs (农村妇女“两癌”筛查人次)
 
 
 @functools.cache

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kg.metrics import MetricReading, read_metrics
 from kg.model import Evidence
@@ -36,9 +37,18 @@ def _opens(text: str, position: int) -> bool:
 _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
                            r"(?:建设|创建|完成|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
+_OPENING_QUOTES = "“‘「『\""
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _TITLE = re.compile(r"《[^》]*》")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
+
+
+def _unquoted(text: str) -> str:
+    return unicodedata.normalize("NFKC", re.sub(r"[“”‘’\"'「」『』]", "", text))
+
+
+def _unopened_quote(text: str) -> bool:
+    return text.count("”") > text.count("“") or text.count("」") > text.count("「")
 
 
 def _designates(around: str) -> bool:
@@ -253,7 +263,27 @@ class DocumentReader:
             else:
                 region = before[-1] if before else (None if places else implicit)
             if region:
-                self.out.readings.append((region, reading, evidence))
+                self.out.readings.append((region, replace(reading, written=self._as_written(sentence, reading)),
+                                          evidence))
+
+    def _as_written(self, sentence: Sentence, reading: MetricReading) -> str:
+        """The indicator phrase with the quotation marks normalization took out: “两癌”筛查人次."""
+        for cut in range(len(reading.phrase), 1, -1):
+            core, added = reading.phrase[:cut], reading.phrase[cut:]
+            position = sentence.text.find(core, reading.phrase_start)
+            if len(added) > 3:
+                return ""
+            if position < 0:
+                continue
+            start, end = self.mapped.original_span(sentence.start + position, sentence.start + position + cut)
+            written = self.original[start:end]
+            if start > 0 and self.original[start - 1] in _OPENING_QUOTES and _unopened_quote(written):
+                written = self.original[start - 1:end]
+            balanced = written.count("“") == written.count("”") and written.count("「") == written.count("」")
+            if written != core and balanced and _unquoted(written) == unicodedata.normalize("NFKC", core):
+                return written + added
+            return ""
+        return ""
 
     @staticmethod
     def _implicit_subject(clause_text: str, subject: str | None) -> str | None:

@@ -81,7 +81,8 @@ class Resolver:
     def _observation(self, region: str, reading, evidence: Evidence) -> None:
         self._entity(region, "Region", region)
         metric_key = reading.metric or name_key("metric", reading.phrase)
-        self._entity(metric_key, "Metric", reading.phrase)
+        metric = self._entity(metric_key, "Metric", reading.phrase)
+        metric.alt_labels.update(name for name in (reading.phrase, reading.written) if name and name != metric.label)
         quantity = reading.quantity
         observation = Observation(region, metric_key, Decimal(quantity.value), quantity.unit, reading.year,
                                   reading.kind, reading.phrase, quantity.qualifier)

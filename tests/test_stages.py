@@ -266,3 +266,9 @@ def test_counts_of_actions_are_no_indicators(vocab):
     [people] = read_metrics("另外,重庆每年为390多万名65岁以上老人免费体检。", vocab)
     assert people.phrase == "65岁以上老人免费体检人数"
     assert [r.phrase for r in read_metrics("建成513家托育机构、托位数2.97万个。", vocab)] == ["托育机构数", "托位数"]
+
+
+def test_indicators_keep_the_names_as_written():
+    graph = graph_of("宁夏\n为农村妇女“两癌”筛查150余万人次,当日出院、当日结账率达73%。")
+    names = {name for e in graph.entities.values() if e.type == "Metric" for name in (e.label, *e.alt_labels)}
+    assert {"农村妇女两癌筛查人次", "农村妇女“两癌”筛查人次"} <= names
