@@ -328,6 +328,9 @@ class DocumentReader:
             local_start, local_end = programme.start - clause_start, programme.end - clause_start
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
             around = text[max(0, local_start - 6):min(following, local_end + 12)]
+            if patterns["replaced_before"].search(text[:local_start]) and patterns["replaced_after"].match(
+                    text[local_end:]):
+                continue  # 从传统的按项目付费转变为…: the practice the reform replaces
             pilot = bool(patterns["pilot"].search(around))
             if not pilot and not patterns["implement"].search(text[:local_start] + " " + text[local_end:]):
                 continue

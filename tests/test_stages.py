@@ -272,3 +272,9 @@ def test_indicators_keep_the_names_as_written():
     graph = graph_of("宁夏\n为农村妇女“两癌”筛查150余万人次,当日出院、当日结账率达73%。")
     names = {name for e in graph.entities.values() if e.type == "Metric" for name in (e.label, *e.alt_labels)}
     assert {"农村妇女两癌筛查人次", "农村妇女“两癌”筛查人次"} <= names
+
+
+def test_a_replaced_practice_is_not_implemented():
+    graph = graph_of("内蒙古\n深化医保支付方式改革,从传统的按项目付费转变为以按病种付费为主的多元复合式医保支付方式。")
+    assert not [f for f in facts(graph) if "按项目付费" in f[2]]
+    assert any(s == "内蒙古自治区" and p == "implements" for s, p, _ in facts(graph))
