@@ -34,7 +34,7 @@ _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
 _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
-                           r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+")
+                           r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数])")  # not 接种率
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 _FROM = re.compile(r"(?:由|从)(?:(\d{4})年(?:的)?)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
@@ -48,6 +48,7 @@ _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命
                              r"限额|降幅|增幅|床位|时间|天数|指数)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
+_KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
@@ -107,7 +108,11 @@ def _noun_after(text: str) -> str:
     age = _AGE_BRACKET.match(segment)
     words: list[str] = [age.group()] if age else []
     for token in _tokenizer()(segment[len(words[0]) if words else 0:][:_MAX_PHRASE]):
-        if (token.is_punct or token.like_num or token.text in _STOP_TOKENS
+        inside = "".join(words).count("(") > "".join(words).count(")")
+        if token.text == ")" and inside:  # 中药(蒙药)饮片
+            words.append(token.text)
+            continue
+        if (token.is_punct and token.text != "(" or token.like_num or token.text in _STOP_TOKENS
                 or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
             break
         words.append(token.text)
@@ -228,7 +233,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
             if pair and pair.group(1):
                 year = int(pair.group(1))
-            for name in _shared_value(phrase, text[:quantity.start]):
+            for name in _shared_value(phrase):
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
                                               _known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
@@ -263,14 +268,14 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""
     if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
-        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit, "数"))
+        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit) or _KIND_SUFFIX.get(quantity.unit, "数"))
     return phrase
 
 
-def _shared_value(phrase: str, before: str) -> list[str]:
+def _shared_value(phrase: str) -> list[str]:
     """入户核实率、救治率和家庭医生签约率均达到100%: one number for each indicator of the list."""
     items = re.split(r"、|和|及", phrase)
-    if len(items) > 1 and all(_RATIO_SUFFIX.search(item) for item in items) and re.search(r"[均都][^,;]{0,4}$", before):
+    if len(items) > 1 and all(_RATIO_SUFFIX.search(item) and len(item) > 2 for item in items):
         return items
     return [phrase]
 
@@ -296,15 +301,13 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
 
 
 def _known_metric(phrase: str, vocab: Vocabulary) -> str | None:
-    """The vocabulary indicator a phrase names: it ends the phrase and no verb qualifies it
-    (接入医疗卫生机构数 is not 医疗卫生机构数; 全省居民健康素养水平 is 居民健康素养水平)."""
+    """The vocabulary indicator a phrase names, all of it: a qualified name is another indicator
+    (接入医疗卫生机构数 is not 医疗卫生机构数, 疑难手术例数 not 手术例数)."""
     hits = [hit for hit in vocab.find("Metric", phrase) if hit[1] == len(phrase)]
     if not hits:
         return None
     start, _, name = max(hits, key=lambda hit: hit[1] - hit[0])
-    if any(word.flag == "v" for word in jieba.posseg.cut(phrase[:start])):
-        return None
-    return vocab.names["Metric"][name][0]
+    return vocab.names["Metric"][name][0] if start == 0 else None
 
 
 def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:

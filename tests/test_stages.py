@@ -278,3 +278,13 @@ def test_a_replaced_practice_is_not_implemented():
     graph = graph_of("内蒙古\n深化医保支付方式改革,从传统的按项目付费转变为以按病种付费为主的多元复合式医保支付方式。")
     assert not [f for f in facts(graph) if "按项目付费" in f[2]]
     assert any(s == "内蒙古自治区" and p == "implements" for s, p, _ in facts(graph))
+
+
+def test_count_units_name_the_kind_and_a_list_of_rates_shares_its_value(vocab):
+    assert [r.phrase for r in read_metrics("累计集采药品1073种,医用耗材77类。", vocab)] == ["集采药品种数", "医用耗材类数"]
+    [herbs] = read_metrics("将符合条件的486个中药(蒙药)饮片纳入医保支付。", vocab)
+    assert herbs.phrase.endswith("中药(蒙药)饮片数")
+    shared = read_metrics("接种率、7岁以下儿童健康管理率保持在90%以上。", vocab)
+    assert [(r.phrase, r.quantity.qualifier) for r in shared] == [("接种率", "以上"), ("7岁以下儿童健康管理率", "以上")]
+    [surgery] = read_metrics("开展疑难手术11.39万例。", vocab)
+    assert (surgery.phrase, surgery.metric) == ("疑难手术例数", None)  # not all surgeries
