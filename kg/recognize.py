@@ -102,6 +102,11 @@ def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
     return any(mention.start < other.end and other.start < mention.end for other in taken)
 
 
+def _in_a_list_of_places(text: str, start: int, end: int) -> bool:
+    """闵行、青浦、嘉定等区: a short county name between list marks, or before 等区/等县."""
+    return text[start - 1:start] == "、" or text[end:end + 1] == "、" or bool(re.match(r"等[区县市地]", text[end:]))
+
+
 def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
     """All mentions in `text` (a sentence starting at `offset` in the normalized document)."""
     programmes = _healthy_region_programmes(text, offset, vocab)
@@ -113,7 +118,8 @@ def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
     taken: list[Mention] = list(hospitals)
     taken += [m for m in programmes if not _overlaps(m, taken)]
     regions = [Mention(offset + s, offset + e, "Region", name, tuple(vocab.names["Region"][name]))
-               for s, e, name in vocab.find("Region", text)]
+               for s, e, name in vocab.find("Region", text)
+               if name not in vocab.listed_names or _in_a_list_of_places(text, s, e)]
     taken += [m for m in regions if not _overlaps(m, taken)]
     for word, level in vocab.anaphors.items():
         for match in re.finditer(re.escape(word), text):

@@ -37,6 +37,7 @@ class VocabEntry:
     parent: str | None = None  # part_of for regions, broader for programmes
     unit: str | None = None  # usual unit for metrics
     contextual: set[str] = field(default_factory=set)  # names that count only inside the region's province
+    listed: set[str] = field(default_factory=set)  # …and only in a list of places (闵行、青浦、嘉定等区)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Vocabulary:
     names: dict[str, dict[str, list[str]]]  # type -> surface name -> candidate keys
     anaphors: dict[str, str]  # 全省 -> "province"
     contextual_names: set[str]  # 大同, 长治: ordinary words too, so only read as places in their province
+    listed_names: set[str]  # 闵行, 朝阳: two-character county stems, places only in a list of places
     automata: dict[str, ahocorasick.Automaton]
 
     def find(self, entity_type: str, text: str) -> list[tuple[int, int, str]]:
@@ -110,10 +112,11 @@ def _load_regions(config: dict) -> list[VocabEntry]:
         entry = VocabEntry(key=f"region/{code}", type="Region", label=node["name"], subtype=level,
                            code=code, parent=parent)
         short = _region_short_forms(node["name"], level, ethnic)
-        if level == "County":  # two-character county stems (朝阳, 城关) are ordinary words
-            short = {form for form in short if len(form) >= 3}
+        listed = {form for form in short if len(form) < 3} if level == "County" else set()
+        short -= listed  # two-character county stems (朝阳, 闵行) are read only in lists: see listed_names
         entry.aliases = {form for form in short if form not in ambiguous}
-        entry.contextual = short & ambiguous
+        entry.contextual = (short & ambiguous) | listed
+        entry.listed = listed
         entry.aliases.update(abbreviations.get(node["name"], []))
         entries.append(entry)
         return entry.key
@@ -167,6 +170,9 @@ def load_vocabulary() -> Vocabulary:
             index.setdefault(name, []).append(entry.key)
     contextual_names = {name for entry in all_entries for name in entry.contextual} - {
         name for entry in all_entries for name in (entry.label, *entry.aliases)}
+    regular_names = {name for entry in all_entries for name in (entry.label, *entry.aliases)}
+    listed_names = {name for entry in all_entries for name in entry.listed} - regular_names - {
+        name for entry in all_entries for name in entry.contextual - entry.listed}
     region_names = names["Region"]
     for name, keys in region_names.items():
         best = min(_rank(entries[key]) for key in keys)
@@ -181,4 +187,4 @@ def load_vocabulary() -> Vocabulary:
         automaton.make_automaton()
         automata[entity_type] = automaton
     return Vocabulary(entries=entries, names=names, anaphors=region_config["anaphors"],
-                      contextual_names=contextual_names, automata=automata)
+                      contextual_names=contextual_names, listed_names=listed_names, automata=automata)

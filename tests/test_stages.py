@@ -288,3 +288,10 @@ def test_count_units_name_the_kind_and_a_list_of_rates_shares_its_value(vocab):
     assert [(r.phrase, r.quantity.qualifier) for r in shared] == [("接种率", "以上"), ("7岁以下儿童健康管理率", "以上")]
     [surgery] = read_metrics("开展疑难手术11.39万例。", vocab)
     assert (surgery.phrase, surgery.metric) == ("疑难手术例数", None)  # not all surgeries
+
+
+def test_short_district_names_are_places_only_in_a_list():
+    graph = graph_of("上海\n推进闵行、青浦、嘉定等区紧密型城市医疗集团试点。")
+    assert {s for s, p, o in facts(graph) if p == "pilots"} == {"闵行区", "青浦区", "嘉定区"}
+    prose = graph_of("北京\n海淀的优质医疗资源丰富,朝阳产业发展迅速,持续推进紧密型城市医疗集团建设。")
+    assert {e.label for e in prose.entities.values() if e.type == "Region"} == {"北京市"}
