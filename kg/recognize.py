@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jieba.posseg
@@ -39,6 +40,11 @@ class Mention:
 _INITIATIVE = re.compile(
     r"(?:深入实施|组织实施|启动实施|创新实施|实施|启动|开展|推进|深化|推行|打造)(?:好|了)?"
     r"(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:三年行动计划|攻坚行动计划|行动计划|三年行动|攻坚行动|提升工程|工程|计划|行动))")
+_QUOTED_AFTER_VERB = re.compile(r"(?:实施|开展|推行|推进|推广|打造|深化|启动|创新|探索|建立|落实|开通|推出)(?:了|好)?$")
+_QUOTED_HEAD = re.compile(r"巡诊|专项行动|行动计划|工程|行动|计划|项目|服务|改革|模式|城市建设|建设|试点|机制|制度|工作")
+_QUOTED_HEAD_INSIDE = re.compile(r"(?:计划|行动|工程|服务|模式|改革|建设|机制|制度|中心|平台|网|日|堂|房)$")
+_QUOTED_MANY = re.compile(r"[千百万][名人家]|双[千百]")  # 千名医师下基层, 双千行动
+_GENERIC_QUOTED = re.compile(r"^(?:更|最|很|新)|化$|[的了]")  # 更可及, 均质化: slogans, not names
 _GENERIC_INITIATIVE = re.compile(r"^(?:各项|相关|有关|一系列|系列|专项|重点|重大|这项|该|一批|年度|工作|系列|各类|多项|一揽子)"
                                  r"|^[\u4e00-\u9fff]{0,1}(?:工程|计划|行动)$")
 _NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur inside a proper name
@@ -107,13 +113,15 @@ def _in_a_list_of_places(text: str, start: int, end: int) -> bool:
     return text[start - 1:start] == "、" or text[end:end + 1] == "、" or bool(re.match(r"等[区县市地]", text[end:]))
 
 
-def recognize(text: str, offset: int, vocab: Vocabulary) -> list[Mention]:
-    """All mentions in `text` (a sentence starting at `offset` in the normalized document)."""
+def recognize(text: str, offset: int, vocab: Vocabulary, quoted: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+    """All mentions in `text` (a sentence starting at `offset` in the normalized document); `quoted`
+    lists the spans the original text puts in quotation marks."""
     programmes = _healthy_region_programmes(text, offset, vocab)
     programmes += [mention for mention in (
         Mention(offset + s, offset + e, "Program", name, tuple(vocab.names["Program"][name]))
         for s, e, name in vocab.find("Program", text)) if not _overlaps(mention, programmes)]
     programmes += [m for m in _named_initiatives(text, offset) if not _overlaps(m, programmes)]
+    programmes += [m for m in _quoted_initiatives(text, offset, quoted) if not _overlaps(m, programmes)]
     hospitals = _hospitals(text, offset, vocab, programmes)
     taken: list[Mention] = list(hospitals)
     taken += [m for m in programmes if not _overlaps(m, taken)]
@@ -139,6 +147,26 @@ def _named_initiatives(text: str, offset: int) -> list[Mention]:
             continue
         found.append(Mention(offset + match.start("name"), offset + match.end("name"), "Program", name,
                              (INITIATIVE_PREFIX + stable_id(name),)))
+    return found
+
+
+def _quoted_initiatives(text: str, offset: int, quoted: Sequence[tuple[int, int]]) -> list[Mention]:
+    """Initiatives a report names in quotation marks right after an implementation verb: 开展“移动医院”
+    巡诊, 实施“千名医师下基层”, 推进“无胶片”城市建设 — the quoted name with its head noun, if any."""
+    found = []
+    for start, end in quoted:
+        local_start, local_end = start - offset, end - offset
+        if local_start < 0 or local_end > len(text) or not _QUOTED_AFTER_VERB.search(text, 0, local_start):
+            continue
+        name = text[local_start:local_end]
+        head = _QUOTED_HEAD.match(text, local_end)
+        if (not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,12}", name) or _GENERIC_QUOTED.search(name)
+                or len(re.findall(r"[\u4e00-\u9fff]", name)) < 3
+                or not (head or _QUOTED_HEAD_INSIDE.search(name) or _QUOTED_MANY.search(name))):
+            continue  # 更可及, “1+N”, “望闻问切”: slogans and formulas are no programme names
+        name_end = head.end() if head else local_end
+        full = text[local_start:name_end]
+        found.append(Mention(start, offset + name_end, "Program", full, (INITIATIVE_PREFIX + stable_id(full),)))
     return found
 
 

@@ -9,6 +9,7 @@ no implicit subject.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -38,6 +39,8 @@ _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+
                            r"(?:建设|创建|完成|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
 _OPENING_QUOTES = "“‘「『\""
+_CLOSING_QUOTES = "”’」』\""
+_QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _TITLE = re.compile(r"《[^》]*》")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
@@ -163,7 +166,8 @@ class DocumentReader:
         table_readings, table_paragraphs = read_tables(document_paragraphs, self.vocab)
         tables = iter(sorted(table_readings, key=lambda t: t.start))
         pending = next(tables, None)
-        recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab))
+        quoted = self._quoted_spans()
+        recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab, quoted))
                        for sentence in paragraph.sentences] for paragraph in document_paragraphs]
         self.scope.document = self._opening_topic(document_paragraphs, recognized)
         for index, paragraph in enumerate(document_paragraphs):
@@ -176,6 +180,17 @@ class DocumentReader:
             if index not in table_paragraphs:
                 self._paragraph(index, paragraph, recognized[index])
         return self.out
+
+    def _quoted_spans(self) -> list[tuple[int, int]]:
+        """Spans of the normalized text that the original puts in quotation marks (“千名医师下基层”)."""
+        spans = []
+        for match in _QUOTED.finditer(self.original):
+            start = bisect.bisect_left(self.mapped.offsets, match.start(1))
+            end = bisect.bisect_left(self.mapped.offsets, match.end(1))
+            if unicodedata.normalize("NFKC", self.mapped.text[start:end]) == unicodedata.normalize(
+                    "NFKC", match.group(1)):
+                spans.append((start, end))
+        return spans
 
     def _evidence(self, sentence: Sentence) -> Evidence:
         start, end = self.mapped.original_span(sentence.start, sentence.end)
@@ -240,7 +255,8 @@ class DocumentReader:
             if key:
                 resolved[mention] = key
                 if mention.type != "Anaphor":
-                    self.out.mentions.append(EntityMention(key, mention.type, mention.surface, evidence,
+                    surface = self._written(mention.start, mention.end) if mention.type == "Program" else mention.surface
+                    self.out.mentions.append(EntityMention(key, mention.type, surface, evidence,
                                                            self._hospital_region(mention, subject or scope)))
         clauses = list(_clauses(sentence))
         titles = [(sentence.start + t.start(), sentence.start + t.end()) for t in _TITLE.finditer(sentence.text)]
@@ -273,17 +289,26 @@ class DocumentReader:
             position = sentence.text.find(core, reading.phrase_start)
             if len(added) > 3:
                 return ""
-            if position < 0:
-                continue
-            start, end = self.mapped.original_span(sentence.start + position, sentence.start + position + cut)
-            written = self.original[start:end]
-            if start > 0 and self.original[start - 1] in _OPENING_QUOTES and _unopened_quote(written):
-                written = self.original[start - 1:end]
-            balanced = written.count("“") == written.count("”") and written.count("「") == written.count("」")
-            if written != core and balanced and _unquoted(written) == unicodedata.normalize("NFKC", core):
-                return written + added
-            return ""
+            if position >= 0:
+                written = self._written(sentence.start + position, sentence.start + position + cut)
+                return written + added if written != core else ""
         return ""
+
+    def _written(self, start: int, end: int) -> str:
+        """A normalized span as the original writes it, when it differs only by quotation marks
+        (“千名医师下基层”, “移动医院”巡诊); otherwise the normalized text."""
+        normalized = self.mapped.text[start:end]
+        first, last = self.mapped.original_span(start, end)
+        if first > 0 and self.original[first - 1] in _OPENING_QUOTES:
+            if _unopened_quote(self.original[first:last]):  # 移动医院”巡诊 → “移动医院”巡诊
+                first -= 1
+            elif self.original[last:last + 1] in _CLOSING_QUOTES:  # 千名医师下基层 → “千名医师下基层”
+                first, last = first - 1, last + 1
+        written = self.original[first:last]
+        balanced = written.count("“") == written.count("”") and written.count("「") == written.count("」")
+        if balanced and _unquoted(written) == unicodedata.normalize("NFKC", normalized):
+            return written
+        return normalized
 
     @staticmethod
     def _implicit_subject(clause_text: str, subject: str | None) -> str | None:

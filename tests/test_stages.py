@@ -295,3 +295,11 @@ def test_short_district_names_are_places_only_in_a_list():
     assert {s for s, p, o in facts(graph) if p == "pilots"} == {"闵行区", "青浦区", "嘉定区"}
     prose = graph_of("北京\n海淀的优质医疗资源丰富,朝阳产业发展迅速,持续推进紧密型城市医疗集团建设。")
     assert {e.label for e in prose.entities.values() if e.type == "Region"} == {"北京市"}
+
+
+def test_quoted_initiatives_after_an_implementation_verb():
+    graph = graph_of("福建\n福建省创新开展“移动医院”巡诊,实施“千名医师下基层”,持续推进服务“更可及”,推广“望闻问切”。")
+    programmes = {e.label for e in graph.entities.values() if e.type == "Program"}
+    assert {"“移动医院”巡诊", "“千名医师下基层”"} <= programmes
+    assert not {name for name in programmes if "更可及" in name or "望闻问切" in name}
+    assert ("福建省", "implements", "“千名医师下基层”") in facts(graph)
