@@ -52,7 +52,8 @@ _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "�
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
-_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$")
+_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$"
+                          r"|^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|市州|盟市|旗县)$")  # 8个县市: the places listed
 _GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个)
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
@@ -66,7 +67,7 @@ _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为"
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
                 "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行",
                 "设立", "设置", "实施", "新增", "获批", "进入", "结算", "修缮", "建成", "签约", "接入", "开设",
-                "配备", "评选", "位列", "排名", "位居", "上市", "实行", "加快", "持续", "积极", "全面"}
+                "配备", "评选", "位列", "排名", "位居", "上市", "实行", "加快", "持续", "积极", "全面", "至少"}
 _MAX_PHRASE = 24
 _AGE_BRACKET = re.compile(r"^\d+(?:[-—~～]\d+)?岁(?:及以上|以上|及以下|以下)?")
 
@@ -222,12 +223,14 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings)]
         change = _CHANGE_TAIL.search(text[clause_start:group[0].start])
         for quantity, (phrase_start, phrase) in zip(group, phrases):
-            if change and phrase and phrase_start != quantity.end:
-                phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
-            phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
-            if not phrase:
-                continue
-            phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), quantity, text, readings)
+            if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
+                if change and phrase and phrase_start != quantity.end:
+                    phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
+                phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
+                if not phrase:
+                    continue
+                phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), quantity, text,
+                                        readings)
             year, kind = _year_and_kind(text, quantity.start)
             pair = _FROM.search(text[:quantity.start]) or (
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
@@ -268,7 +271,9 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""
     if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
-        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit) or _KIND_SUFFIX.get(quantity.unit, "数"))
+        kind = _KIND_SUFFIX.get(quantity.unit, "数")
+        kind = "数" if phrase.endswith(kind[0]) else kind  # 特药品种 → 特药品种数
+        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit) or kind)
     return phrase
 
 
@@ -322,7 +327,7 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     predicate = re.match(r"[^,;。、]*", after).group()
     words = list(jieba.posseg.cut(predicate)) if predicate else []
     if (words and words[0].flag in ("v", "vn", "d", "ad") and words[0].word not in _HAVE_OR_BUILD
-            and any(word.flag == "v" for word in words) and len(predicate) <= 12
+            and any(word.flag == "v" for word in words) and len(predicate) <= 16
             and not re.search(r"\d", predicate)):
         return noun + predicate + "人数" if people else predicate + noun + "数"
     before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
