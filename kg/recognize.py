@@ -82,9 +82,12 @@ def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Menti
         end = match.end()
         if found and end <= found[-1].end - offset:
             continue
-        window_start = max(end - 40, found[-1].end - offset if found else 0,
+        window_start = max(end - 30, found[-1].end - offset if found else 0,
                            max([0] + [m.end - offset for m in programmes if m.end - offset <= match.start()]))
-        start = window_start + _name_start(text[window_start:end])
+        window = text[window_start:end]
+        if not vocab.find("Region", window) and not anchor_pattern.search(window):
+            continue  # no place and no proper name before it: 公立医院, 县级医院 (and no tagging needed)
+        start = window_start + _name_start(window)
         regions_after = vocab.find("Region", text[end:end + 12])
         if regions_after and regions_after[0][0] == 0:
             extension = campus.match(text, end + regions_after[0][1])
