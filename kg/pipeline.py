@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import date
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,8 +27,10 @@ def describe(document: Document, text: str) -> None:
         document.title = first_line
     published = _PUBLISHED.search(text[:2000])
     if published:
-        year, month, day = published.groups()
-        document.published = f"{year}-{int(month):02d}-{int(day):02d}"
+        try:  # a date the calendar does not have (2023年13月) is not one
+            document.published = date(*map(int, published.groups())).isoformat()
+        except ValueError:
+            pass
 
 
 def process(document: Document, text: str, vocab: Vocabulary) -> DocumentExtraction:

@@ -303,3 +303,9 @@ def test_quoted_initiatives_after_an_implementation_verb():
     assert {"“移动医院”巡诊", "“千名医师下基层”"} <= programmes
     assert not {name for name in programmes if "更可及" in name or "望闻问切" in name}
     assert ("福建省", "implements", "“千名医师下基层”") in facts(graph)
+
+
+def test_an_impossible_publication_date_is_left_out():
+    good = graph_of("发布时间:2024-03-05\n宁夏持续深化公立医院改革。")
+    bad = graph_of("发布时间:2024-13-45\n宁夏持续深化公立医院改革。")
+    assert good.documents[0].published == "2024-03-05" and bad.documents[0].published is None
