@@ -132,12 +132,17 @@ def recognize(text: str, offset: int, vocab: Vocabulary, quoted: Sequence[tuple[
                for s, e, name in vocab.find("Region", text)
                if name not in vocab.listed_names or _in_a_list_of_places(text, s, e)]
     taken += [m for m in regions if not _overlaps(m, taken)]
-    for word, level in vocab.anaphors.items():
-        for match in re.finditer(re.escape(word), text):
-            mention = Mention(offset + match.start(), offset + match.end(), "Anaphor", word, level=level)
-            if not _LEVEL_ADJECTIVE.match(text, match.end()) and not _overlaps(mention, taken):
-                taken.append(mention)
+    for match in _anaphor_pattern(tuple(vocab.anaphors)).finditer(text):
+        word = match.group()
+        mention = Mention(offset + match.start(), offset + match.end(), "Anaphor", word, level=vocab.anaphors[word])
+        if not _LEVEL_ADJECTIVE.match(text, match.end()) and not _overlaps(mention, taken):
+            taken.append(mention)
     return sorted(taken, key=lambda m: (m.start, m.end))
+
+
+@functools.cache
+def _anaphor_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def _named_initiatives(text: str, offset: int) -> list[Mention]:

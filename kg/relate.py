@@ -46,6 +46,13 @@ _TITLE = re.compile(r"《[^》]*》")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
 
 
+def _within(spans: list[tuple[int, int]], sentence: Sentence) -> list[tuple[int, int]]:
+    """The spans (sorted by start) that lie inside a sentence."""
+    first = bisect.bisect_left(spans, (sentence.start, sentence.start))
+    last = bisect.bisect_left(spans, (sentence.end, sentence.end))
+    return [span for span in spans[first:last] if span[1] <= sentence.end]
+
+
 def _unquoted(text: str) -> str:
     return unicodedata.normalize("NFKC", re.sub(r"[“”‘’\"'「」『』]", "", text))
 
@@ -167,7 +174,7 @@ class DocumentReader:
         tables = iter(sorted(table_readings, key=lambda t: t.start))
         pending = next(tables, None)
         quoted = self._quoted_spans()
-        recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab, quoted))
+        recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab, _within(quoted, sentence)))
                        for sentence in paragraph.sentences] for paragraph in document_paragraphs]
         self.scope.document = self._opening_topic(document_paragraphs, recognized)
         for index, paragraph in enumerate(document_paragraphs):
