@@ -309,3 +309,10 @@ def test_an_impossible_publication_date_is_left_out():
     good = graph_of("发布时间:2024-03-05\n宁夏持续深化公立医院改革。")
     bad = graph_of("发布时间:2024-13-45\n宁夏持续深化公立医院改革。")
     assert good.documents[0].published == "2024-03-05" and bad.documents[0].published is None
+
+
+def test_initiatives_taken_as_the_lever_or_named_after_a_slogan():
+    lever = graph_of("山西\n着眼小病在乡村解决,以乡村医疗卫生固本强基行动为抓手,兜牢基层服务网底。")
+    assert ("山西省", "implements", "乡村医疗卫生固本强基行动") in facts(lever)
+    slogan = graph_of("山西\n为解决群众看病就医难题,我省创新实施“建高地、兜网底、提能力”强医工程。")
+    assert ("山西省", "implements", "强医工程") in facts(slogan)
