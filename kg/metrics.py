@@ -45,7 +45,7 @@ _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(\d{4})年|至(\d{4}
 _ITEM_SPLIT = re.compile(r"[、,]")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
 _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命|人次|数量|总量|规模|金额|费用|经费|资金|支出|收入|"
-                             r"限额|降幅|增幅|床位|时间|天数|指数)$")
+                             r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
@@ -58,6 +58,7 @@ _GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
+_NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全部"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
@@ -326,7 +327,7 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     people = quantity.unit in _COUNT_SUFFIX
     predicate = re.match(r"[^,;。、]*", after).group()
     words = list(jieba.posseg.cut(predicate)) if predicate else []
-    if (words and words[0].flag in ("v", "vn", "d", "ad") and words[0].word not in _HAVE_OR_BUILD
+    if (words and words[0].flag in ("v", "vn", "d", "ad") and words[0].word not in _NOT_A_PREDICATE
             and any(word.flag == "v" for word in words) and len(predicate) <= 16
             and not re.search(r"\d", predicate)):
         return noun + predicate + "人数" if people else predicate + noun + "数"
@@ -358,7 +359,18 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
             after = text[quantity.end + text[quantity.end:].find(noun) + len(noun):]
             return quantity.end, _count_name(left, noun, after, quantity)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
+    if not phrase and quantity.unit == "%":
+        return quantity.end, _share_of(text[quantity.end:])
     return left_start, phrase
+
+
+def _share_of(after: str) -> str:
+    """全区67.65%的二级以上医院设置了老年医学科 → 二级以上医院设置老年医学科比例: a share of things
+    that do something, named by the things and what they do."""
+    clause = re.match(r"的?([^,;。]{4,40})(?:[,;。]|$)", after)
+    if not clause or not any(word.flag.startswith("v") for word in jieba.posseg.cut(clause.group(1))):
+        return ""
+    return clause.group(1).replace("了", "") + "比例"
 
 
 def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vocabulary

@@ -28,7 +28,7 @@ QUANTITY = re.compile(
     rf"(?P<before>约|近|超过|超|逾|不低于|不少于|不超过|低于|高于)?"
     # Chinese numerals only with 十/百/千: 一个/两个/三个 are mostly idiom, not indicator values
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*(?=个|家|所|项))"
-    rf"(?P<more>多|余)?(?P<unit>{_UNIT})"
+    rf"(?:(?P<magnitude>万|亿)(?=多|余))?(?P<more>多|余)?(?P<unit>{_UNIT})"
     rf"(?P<after>以上|以下|左右|之内|以内)?"
 )
 _DURATION = re.compile(r"^(?:工作日|月|小时|星期|年度|方面|层面|环节|维度)")  # 6个方面: an enumeration
@@ -90,6 +90,8 @@ def find_quantities(text: str) -> list[Quantity]:
         qualifier = (match.group("after") or match.group("more")
                      or _QUALIFIER_NAMES.get(match.group("before") or ""))
         start = match.start("num") if not match.group("before") else match.start()
-        quantities.append(Quantity(start, match.end(), value, match.group("unit"), qualifier or None,
-                                   match.group()))
+        unit = (match.group("magnitude") or "") + match.group("unit")  # 2万余人: 2 万人, 余
+        if unit not in UNITS:
+            continue
+        quantities.append(Quantity(start, match.end(), value, unit, qualifier or None, match.group()))
     return quantities

@@ -316,3 +316,12 @@ def test_initiatives_taken_as_the_lever_or_named_after_a_slogan():
     assert ("山西省", "implements", "乡村医疗卫生固本强基行动") in facts(lever)
     slogan = graph_of("山西\n为解决群众看病就医难题,我省创新实施“建高地、兜网底、提能力”强医工程。")
     assert ("山西省", "implements", "强医工程") in facts(slogan)
+
+
+def test_a_share_of_things_that_do_something(vocab):
+    [share] = read_metrics("全区67.65%的二级以上医院设置了老年医学科,三级中医院老年病科实现全覆盖。", vocab)
+    assert (share.phrase, share.quantity.value) == ("二级以上医院设置老年医学科比例", Decimal("67.65"))
+    [users] = read_metrics("远程医疗平台用户已达2万余人。", vocab)
+    assert (users.phrase, users.quantity.unit, users.quantity.qualifier) == ("远程医疗平台用户人数", "万人", "余")
+    [subsidy] = read_metrics("为村医每月补助1000元。", vocab)
+    assert subsidy.phrase == "村医每月补助"
