@@ -147,10 +147,10 @@
     let shownEdges = 0;
     const edgeChanges = [];
     for (const edge of edgeById.values()) {
-      const visible = edgeAllowed(edge) && shown.has(edge.from) && shown.has(edge.to);
-      if (visible) shownEdges++;
-      if (hidden.get(edge.id) !== !visible) edgeChanges.push({ id: edge.id, hidden: !visible });
-      hidden.set(edge.id, !visible);
+      const allowed = edgeAllowed(edge);  // vis-network itself hides the edges of hidden nodes
+      if (allowed && shown.has(edge.from) && shown.has(edge.to)) shownEdges++;
+      if (hidden.get(edge.id) !== !allowed) edgeChanges.push({ id: edge.id, hidden: !allowed });
+      hidden.set(edge.id, !allowed);
     }
     nodes.update(nodeChanges);
     edges.update(edgeChanges);
