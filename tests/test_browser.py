@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -80,6 +81,11 @@ class Explorer:
 
     def status(self) -> str:
         return self.page.inner_text("#kg-status")
+
+
+def squash(text: str) -> str:
+    """Text without white space: the page shows runs of spaces and line breaks as one space."""
+    return re.sub(r"\s+", "", text)
 
 
 def expected_edges(graph: KnowledgeGraph) -> Counter[str]:
@@ -213,6 +219,13 @@ def test_observations_become_nodes_on_request(seed, seed_graph):
     seed.tick("Observation", True)
     # each observation: a node, region → observation and observation → metric instead of the pair's edge
     assert seed.drawn() == (n_nodes + n_observations, n_edges - edges["reports"] + 2 * n_observations)
+
+    node = seed.js(r"() => kgExplorer.network.body.nodeIndices.find((id) => /^e\d+\/o\d+$/.test(id))")
+    seed.page.mouse.click(*seed.node_point(node))
+    assert seed.js("() => kgExplorer.network.getSelectedNodes()") == [node]
+    panel = seed.panel()
+    assert "观测 Observation" in panel
+    assert any(squash(e.sentence) in squash(panel) for o in seed_graph.observations for e in o.evidence)
     seed.tick("Observation", False)
     assert seed.drawn() == (n_nodes, n_edges)
 
@@ -253,7 +266,7 @@ def test_clicking_a_node_lists_facts_evidence_and_observations(seed, seed_graph)
         other = fact.object if fact.subject == NINGXIA else fact.subject
         assert seed_graph.entities[other].label in panel
         for evidence in fact.evidence:
-            assert evidence.sentence in panel and names[evidence.doc_id] in panel
+            assert squash(evidence.sentence) in squash(panel) and names[evidence.doc_id] in panel
 
     observations = [o for o in seed_graph.observations if o.region == NINGXIA]
     rows = seed.page.locator("#kg-details tr.observation")

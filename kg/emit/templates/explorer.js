@@ -320,7 +320,8 @@
     const where = el("p");
     where.append(link(node.region), el("span", " 报告 "), link(node.metric));
     openPanel([el("h2", node.label), el("p", "观测 Observation · " + KIND_NAMES[o.kind], "muted"), where,
-               observationTable(null, [[null, o]])]);
+               observationTable(null, [[null, o]]), el("p", "原文：" + o.phrase, "muted"),
+               el("h3", "证据（" + o.evidence.length + "）"), evidenceList(o.evidence)]);
   }
 
   function showEdge(id) {
