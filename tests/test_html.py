@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.emit.html import render_html, vis_assets, write_html
+from kg.emit.html import explorer_assets, initial_positions, render_html, vis_assets, vis_options, write_html
 from kg.model import Document, Entity, Evidence, Fact, KnowledgeGraph, Observation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,14 +99,13 @@ def test_no_external_resource_references(page):
     assert "<link" not in page
 
 
-def test_vis_network_inlined_with_licence(page):
+def test_scripts_and_styles_inlined_with_vis_licence(page):
     js, css = vis_assets()
     assert "@license" in js and "vis.js is dual licensed" in js
     assert js in page and css in page
-    assert page.count("</script>") == 3  # vis-network, the JSON data, the page's own script
-    assert "new vis.Network(" in page
-    stop = r'network\.once\("stabilizationIterationsDone", \(\) => \{\s*network\.setOptions\(\{ physics: false \}\)'
-    assert re.search(stop, page)
+    explorer_js, explorer_css = explorer_assets()
+    assert explorer_js in page and explorer_css in page
+    assert page.count("</script>") == 3  # vis-network, the JSON data, the explorer
     assert "Noto Sans CJK SC" in page and "Microsoft YaHei" in page
 
 
@@ -113,11 +113,15 @@ def test_nodes_and_edges(page):
     data = embedded(page)
     nodes = {n["id"]: n for n in data["nodes"]}
     assert sorted(nodes) == sorted(make_graph().entities)
-    assert nodes["region/640000"]["label"] == "宁夏回族自治区"
-    assert nodes["region/640000"]["aliases"] == ["全区", "宁", "宁夏"]
-    shapes = {n["type"]: (n["shape"], n["color"]) for n in data["nodes"]}
-    assert len(set(shapes.values())) == 4
-    assert nodes["program/sanming-model"]["size"] > nodes["metric/health-workers"]["size"]  # degree 2 > 1
+    ningxia = nodes["region/640000"]
+    assert (ningxia["label"], ningxia["type"], ningxia["subtype"], ningxia["code"]) == (
+        "宁夏回族自治区", "Region", "Province", "640000")
+    assert ningxia["aliases"] == ["全区", "宁", "宁夏"]
+    assert ningxia["docs"] == ["000_12ab132b68f62472.txt"]
+    styles = {(g["shape"], g["color"]) for g in data["options"]["groups"].values()}
+    assert set(data["options"]["groups"]) == {n["type"] for n in data["nodes"]} | {"Observation"}
+    assert len(styles) == 5  # every type looks different
+    assert nodes["program/sanming-model"]["value"] > nodes["metric/health-workers"]["value"]  # degree 2 > 1
 
     edges = {(e["from"], e["predicate"], e["to"]): e for e in data["edges"]}
     assert len(data["edges"]) == len(edges) == 5
@@ -128,16 +132,36 @@ def test_nodes_and_edges(page):
         ("region/640100", "partOf", "region/640000"),  # 三明市 → 350000 is dropped: parent not in the graph
         ("region/640000", "reports", "metric/health-workers"),  # two observations, one edge
     }
-    assert all(e["label"] == e["predicate"] and e["arrows"] == "to" for e in data["edges"])
+    assert sorted(e["id"] for e in data["edges"]) == ["e0", "e1", "e2", "e3", "e4"]
+    assert set(data["predicates"]) >= {e["predicate"] for e in data["edges"]}
     implements = edges["region/640000", "implements", "program/sanming-model"]
     assert [e["sentence"][:6] for e in implements["evidence"]] == ["五年来,宁夏", "促进“三医”"]
     assert implements["evidence"][0]["doc"] == "000_12ab132b68f62472.txt"
-    assert "推广三明医改经验" in implements["title"] and "000_12ab132b68f62472.txt" in implements["title"]
     reports = edges["region/640000", "reports", "metric/health-workers"]
-    assert [(o["value"], o["unit"], o["year"], o["kind"]) for o in reports["observations"]] == [
-        ("80532", "人", 2024, "reported"), ("85000", "人", 2025, "target")]
-    assert "80532 人 2024 reported" in reports["title"] and "全区卫生人员增加到80532人" in reports["title"]
-    assert data["options"]["physics"]["stabilization"]["iterations"] <= 1000
+    assert [(o["value"], o["unit"], o["year"], o["kind"], o["qualifier"]) for o in reports["observations"]] == [
+        ("80532", "人", 2024, "reported", ""), ("85000", "人", 2025, "target", "以上")]
+    assert "全区卫生人员增加到80532人" in reports["observations"][0]["evidence"][0]["sentence"]
+    assert data["documents"] == [{"name": "000_12ab132b68f62472.txt", "title": "把维护人民健康摆在更加突出的位置"}]
+
+
+def test_start_positions_put_neighbours_close_and_hubs_central():
+    nodes = [{"id": key} for key in ("hub", "a", "b", "c", "lone")]
+    edges = [{"from": "hub", "to": key} for key in ("a", "b", "c")]
+    positions = initial_positions(nodes, edges)
+    assert positions["hub"] == (0.0, 0.0)
+    assert len(set(positions.values())) == 5
+    distance = {key: math.dist(positions["hub"], xy) for key, xy in positions.items()}
+    assert max(distance[k] for k in "abc") < distance["lone"]  # the unconnected node starts furthest out
+    assert initial_positions(nodes[::-1], edges[::-1]) == positions
+
+
+def test_large_graphs_trade_detail_for_speed():
+    small, large = vis_options(500), vis_options(5000)
+    assert small["edges"]["arrows"]["to"]["enabled"] and small["edges"]["smooth"]
+    assert not large["edges"]["arrows"]["to"]["enabled"] and not large["edges"]["smooth"]
+    assert large["interaction"]["hideEdgesOnDrag"]
+    iterations = [options["physics"]["stabilization"]["iterations"] for options in (large, small)]
+    assert 25 <= iterations[0] < iterations[1] <= 300
 
 
 def test_report_text_is_escaped():
@@ -152,7 +176,8 @@ def test_report_text_is_escaped():
     assert ATTR_BREAK in next(n["aliases"] for n in data["nodes"] if n["id"] == "region/640000")
     assert any(hostile in e["doc"] for edge in data["edges"] for e in edge["evidence"])
     assert "把维护人民健康摆在更加突出的位置&lt;/script&gt;" in page  # the document list, autoescaped
-    assert "innerHTML" not in page.split('id="kg-data"')[1]  # the page's own script
+    explorer_js, _ = explorer_assets()  # the page's own script builds the DOM from text only
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", explorer_js)
 
 
 def test_deterministic(tmp_path):

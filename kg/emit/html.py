@@ -1,9 +1,10 @@
 """Interactive HTML view: one self-contained page that works offline from `file://`.
 
-pyvis assembles the nodes, edges and vis-network options; the page itself comes from our own
-template (`templates/graph.html`, autoescaped) with the vis-network JS and CSS shipped inside
-the installed pyvis package inlined. Report text only reaches the page as escaped JSON and is
-put into the DOM with `textContent`.
+The page is our own template (`templates/graph.html`, autoescaped) with everything inlined: the
+vis-network JS and CSS shipped inside the installed pyvis package (licence header kept), the
+explorer's own script and stylesheet (`templates/explorer.js`, `templates/explorer.css`) and the
+graph as one JSON block. Report text only reaches the page as escaped JSON or autoescaped HTML,
+and the script puts it into the DOM with `textContent`.
 """
 
 from __future__ import annotations
@@ -11,33 +12,38 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
-from pyvis.network import Network
 
-from kg.model import ENTITY_TYPES, Entity, Evidence, KnowledgeGraph, Observation
+from kg.model import ENTITY_TYPES, Evidence, KnowledgeGraph, Observation
 
 VIS_DIR = ("lib", "vis-9.1.2")  # inside the installed pyvis package
 FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+# Node types: entity types plus observations, drawn as nodes only when the reader asks for them.
+NODE_TYPES: tuple[str, ...] = (*ENTITY_TYPES, "Observation")
 NODE_STYLE: dict[str, tuple[str, str, str]] = {  # type -> (Chinese name, vis shape, colour)
     "Region": ("地区", "dot", "#4e79a7"),
     "Hospital": ("医院", "square", "#e15759"),
     "Program": ("改革项目", "diamond", "#59a14f"),
     "Metric": ("指标", "triangle", "#f28e2b"),
+    "Observation": ("观测", "dot", "#bab0ac"),
 }
-EDGE_STYLE: dict[str, tuple[str, str]] = {  # predicate -> (Chinese name, colour)
-    "implements": ("实施", "#59a14f"),
-    "pilots": ("试点", "#b07aa1"),
-    "locatedIn": ("位于", "#9c9c9c"),
-    "partOf": ("隶属", "#9c9c9c"),
-    "reports": ("报告", "#f28e2b"),
+EDGE_STYLE: dict[str, tuple[str, str, bool]] = {  # predicate -> (Chinese name, colour, dashed)
+    "implements": ("实施", "#59a14f", False),
+    "pilots": ("试点", "#b07aa1", False),
+    "locatedIn": ("位于", "#9c9c9c", True),
+    "partOf": ("隶属", "#9c9c9c", True),
+    "reports": ("报告", "#f28e2b", False),
+    "metric": ("度量指标", "#d4a373", True),  # observation -> metric, only with observation nodes
 }
-DASHED = ("locatedIn", "partOf")
-TOOLTIP_EVIDENCE = 5  # evidence sentences per edge tooltip; the side panel shows all
+LARGE_GRAPH = 1000  # nodes; above this the page draws straight edges without arrow heads, for speed
+STABILIZATION_WORK = 150_000  # node-iterations of layout before physics stops (30 for 5,000 nodes)
+SPIRAL_SPACING = 20.0  # pixels between neighbouring start positions
 
 
 @lru_cache(maxsize=1)
@@ -47,9 +53,23 @@ def vis_assets() -> tuple[str, str]:
     js = folder.joinpath("vis-network.min.js").read_text(encoding="utf-8")
     css = folder.joinpath("vis-network.css").read_text(encoding="utf-8")
     js = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", js)
-    if re.search(r"</script|<!--", js, re.I) or re.search(r"</style", css, re.I):
-        raise ValueError("the vis-network bundle cannot be inlined: it would close its own element")
+    _check_inlinable(js, css)
     return js, css
+
+
+@lru_cache(maxsize=1)
+def explorer_assets() -> tuple[str, str]:
+    """The explorer's own script and stylesheet."""
+    folder = files("kg.emit").joinpath("templates")
+    js = folder.joinpath("explorer.js").read_text(encoding="utf-8")
+    css = folder.joinpath("explorer.css").read_text(encoding="utf-8")
+    _check_inlinable(js, css)
+    return js, css
+
+
+def _check_inlinable(js: str, css: str) -> None:
+    if re.search(r"</script|<!--", js, re.I) or re.search(r"</style", css, re.I):
+        raise ValueError("a script or stylesheet cannot be inlined: it would close its own element")
 
 
 def _escape_json(value: object) -> str:
@@ -73,8 +93,11 @@ def _observation(observation: Observation, names: dict[str, str]) -> dict[str, o
             "evidence": _evidence(observation.evidence, names)}
 
 
-def _edges(graph: KnowledgeGraph) -> list[dict]:
-    """Every edge once, sorted: facts (evidence merged), locatedIn, partOf, one reports per region–metric."""
+def graph_edges(graph: KnowledgeGraph) -> list[dict]:
+    """Every edge once, sorted: facts (evidence merged), locatedIn, partOf, one reports per region–metric.
+
+    A reports edge carries its observations; the page can also draw them as nodes of their own.
+    """
     names = {d.id: d.name for d in graph.documents}
     known = graph.entities
     edges: list[dict] = []
@@ -97,70 +120,108 @@ def _edges(graph: KnowledgeGraph) -> list[dict]:
     for (region, metric), observations in reports.items():
         edges.append({"from": region, "to": metric, "predicate": "reports", "evidence": [],
                       "observations": [_observation(o, names) for o in sorted(observations, key=_observation_key)]})
-    return sorted(edges, key=lambda e: (e["from"], e["predicate"], e["to"]))
+    edges.sort(key=lambda e: (e["from"], e["predicate"], e["to"]))
+    for index, edge in enumerate(edges):
+        edge["id"] = f"e{index}"
+    return edges
 
 
-def _node_title(entity: Entity) -> str:
-    lines = [f"{NODE_STYLE[entity.type][0]} {entity.type}", entity.label]
-    aliases = sorted(entity.alt_labels - {entity.label})
-    if aliases:
-        lines.append("别名：" + "、".join(aliases))
-    if entity.code:
-        lines.append("代码：" + entity.code)
-    return "\n".join(lines)
-
-
-def _edge_title(edge: dict, labels: dict[str, str]) -> str:
-    lines = [f"{edge['predicate']}（{EDGE_STYLE[edge['predicate']][0]}）：{labels[edge['from']]} → {labels[edge['to']]}"]
-    for observation in edge["observations"]:
-        lines.append(" ".join(str(part) for part in (
-            observation["value"] + observation["qualifier"], observation["unit"], observation["year"] or "年份不详",
-            observation["kind"]) if part))
-        lines.extend(f"  「{e['sentence']}」 ——{e['doc']}" for e in observation["evidence"][:TOOLTIP_EVIDENCE])
-    evidence = edge["evidence"]
-    lines.extend(f"「{e['sentence']}」 ——{e['doc']}" for e in evidence[:TOOLTIP_EVIDENCE])
-    if len(evidence) > TOOLTIP_EVIDENCE:
-        lines.append(f"……另有 {len(evidence) - TOOLTIP_EVIDENCE} 句，见侧栏")
-    return "\n".join(lines)
-
-
-def build_network(graph: KnowledgeGraph) -> Network:
-    """The pyvis network: a node per entity (colour/shape by type, size by degree), edges with tooltips."""
-    edges = _edges(graph)
+def graph_nodes(graph: KnowledgeGraph, edges: list[dict]) -> list[dict]:
+    """A node per entity, sorted by key; `value` (size and label size) is log2(1 + number of edges)."""
+    names = {d.id: d.name for d in graph.documents}
     degree = dict.fromkeys(graph.entities, 0)
     for edge in edges:
         degree[edge["from"]] += 1
         degree[edge["to"]] += 1
-    net = Network(directed=True)
+    nodes = []
     for key in sorted(graph.entities):
         entity = graph.entities[key]
-        _, shape, colour = NODE_STYLE[entity.type]
-        net.add_node(key, label=entity.label, shape=shape, color=colour, title=_node_title(entity),
-                     size=round(10 + 6 * math.log2(1 + degree[key]), 1), type=entity.type,
-                     aliases=sorted(entity.alt_labels - {entity.label}))
-    labels = {key: entity.label for key, entity in graph.entities.items()}
-    for index, edge in enumerate(edges):
-        net.add_edge(edge["from"], edge["to"], id=f"e{index}", label=edge["predicate"],
-                     title=_edge_title(edge, labels), color=EDGE_STYLE[edge["predicate"]][1],
-                     dashes=edge["predicate"] in DASHED, predicate=edge["predicate"],
-                     evidence=edge["evidence"], observations=edge["observations"])
-    net.force_atlas_2based(gravity=-120, central_gravity=0.01, spring_length=120, spring_strength=0.05,
-                           damping=0.5, overlap=0.6)
-    net.options.physics.stabilization.iterations = 400
-    net.options.edges.smooth.type = "continuous"
-    net.inherit_edge_colors(False)
-    return net
+        nodes.append({"id": key, "label": entity.label, "type": entity.type,
+                      "aliases": sorted(entity.alt_labels - {entity.label}),
+                      "subtype": entity.subtype or "", "code": entity.code or "",
+                      "docs": sorted({names.get(e.doc_id, e.doc_id) for e in entity.evidence}),
+                      "value": round(math.log2(1 + degree[key]), 3)})
+    return nodes
 
 
-def _options(net: Network) -> dict:
-    """pyvis's options plus fonts, edge labels, hover tooltips and a fixed layout seed."""
-    options = json.loads(net.options.to_json())
-    options["nodes"] = {"font": {"face": FONT_STACK, "size": 14}, "borderWidth": 1}
-    options["edges"].update(font={"face": FONT_STACK, "size": 10, "align": "middle", "color": "#555555"},
-                            width=1.2, selectionWidth=2)
-    options["interaction"].update(hover=True, tooltipDelay=150)
-    options["layout"] = {"randomSeed": 7}
-    return options
+def initial_positions(nodes: list[dict], edges: list[dict]) -> dict[str, tuple[float, float]]:
+    """Start positions along an Archimedean spiral in breadth-first order from the best-connected nodes.
+
+    Neighbours start close to each other and hubs near the centre, so the physics needs far fewer
+    iterations than from random positions. Linear in the size of the graph.
+    """
+    neighbours: dict[str, list[str]] = {n["id"]: [] for n in nodes}
+    for edge in edges:
+        neighbours[edge["from"]].append(edge["to"])
+        neighbours[edge["to"]].append(edge["from"])
+    rank = {key: (-len(near), key) for key, near in neighbours.items()}
+    order: list[str] = []
+    seen: set[str] = set()
+    for start in sorted(neighbours, key=rank.__getitem__):
+        if start in seen:
+            continue
+        seen.add(start)
+        queue = [start]
+        for current in queue:  # grows while it is read: breadth-first
+            order.append(current)
+            for other in sorted(set(neighbours[current]) - seen, key=rank.__getitem__):
+                seen.add(other)
+                queue.append(other)
+    positions = {}
+    angle = 0.0
+    for key in order:
+        radius = SPIRAL_SPACING * angle / (2 * math.pi)  # one spacing further out per turn
+        positions[key] = (round(radius * math.cos(angle), 1), round(radius * math.sin(angle), 1))
+        angle += SPIRAL_SPACING / max(radius, SPIRAL_SPACING)  # one spacing along the arc
+    return positions
+
+
+def vis_options(n_nodes: int) -> dict:
+    """vis-network options: style by type, size by degree, a short layout run sized to the graph.
+
+    The page switches physics off once the layout has stabilised, so the graph then holds still.
+    """
+    large = n_nodes > LARGE_GRAPH
+    return {
+        "groups": {t: {"shape": shape, "color": colour} for t, (_, shape, colour) in NODE_STYLE.items()},
+        "nodes": {"font": {"face": FONT_STACK, "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 1,
+                  # label size grows with the node's: hubs stay labelled when zoomed out
+                  "scaling": {"min": 6, "max": 28, "label": {"enabled": True, "min": 12, "max": 36,
+                                                             "drawThreshold": 8, "maxVisible": 22}}},
+        "edges": {"arrows": {"to": {"enabled": not large, "scaleFactor": 0.5}}, "width": 1.2, "selectionWidth": 2,
+                  "font": {"face": FONT_STACK, "size": 9, "align": "middle", "color": "#555555"},
+                  "scaling": {"label": {"drawThreshold": 14}},  # relation names only when zoomed in
+                  "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.5}},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -30, "centralGravity": 0.015, "springLength": 50,
+                                 "springConstant": 0.08, "damping": 0.5, "avoidOverlap": 0.6,
+                                 "theta": 1.0},  # Barnes–Hut accuracy: coarser than the default, twice as fast
+            "minVelocity": 1,
+            "stabilization": {"enabled": True, "fit": True, "updateInterval": 10,
+                              "iterations": max(25, min(300, STABILIZATION_WORK // max(n_nodes, 1)))},
+        },
+        "layout": {"improvedLayout": False},  # the start positions come from initial_positions
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large},
+    }
+
+
+def page_data(graph: KnowledgeGraph) -> dict:
+    """Everything the page's script reads: nodes, edges, documents, styles and vis options."""
+    edges = graph_edges(graph)
+    nodes = graph_nodes(graph, edges)
+    positions = initial_positions(nodes, edges)
+    for node in nodes:
+        node["x"], node["y"] = positions[node["id"]]
+    return {
+        "nodes": nodes, "edges": edges,
+        "documents": [{"name": d.name, "title": d.title or ""}
+                      for d in sorted(graph.documents, key=lambda d: (d.name, d.id))],
+        "types": {t: {"name": name} for t, (name, _, _) in NODE_STYLE.items()},
+        "predicates": {p: {"name": name, "color": colour, "dashed": dashed}
+                       for p, (name, colour, dashed) in EDGE_STYLE.items()},
+        "options": vis_options(len(nodes)),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -171,18 +232,21 @@ def _environment() -> Environment:
 
 def render_html(graph: KnowledgeGraph) -> str:
     """The whole page as a string: the same graph always gives the same bytes."""
-    net = build_network(graph)
-    data = {"nodes": net.nodes, "edges": net.edges, "options": _options(net),
-            "typeNames": {t: style[0] for t, style in NODE_STYLE.items()},
-            "predicateNames": {p: style[0] for p, style in EDGE_STYLE.items()}}
-    js, css = vis_assets()
+    data = page_data(graph)
+    vis_js, vis_css = vis_assets()
+    explorer_js, explorer_css = explorer_assets()
+    type_counts = Counter(node["type"] for node in data["nodes"])
+    predicate_counts = Counter(edge["predicate"] for edge in data["edges"])
+    n_observations = sum(len(e["observations"]) for e in data["edges"])
+    type_counts["Observation"] = predicate_counts["metric"] = n_observations  # as nodes, when asked for
     return _environment().get_template("graph.html").render(
-        data_json=Markup(_escape_json(data)), vis_js=Markup(js), vis_css=Markup(css), font_stack=Markup(FONT_STACK),
-        node_types=[(t, *NODE_STYLE[t]) for t in ENTITY_TYPES],
-        edge_types=[(p, name, colour, p in DASHED) for p, (name, colour) in EDGE_STYLE.items()],
+        data_json=Markup(_escape_json(data)), vis_js=Markup(vis_js), vis_css=Markup(vis_css),
+        explorer_js=Markup(explorer_js), explorer_css=Markup(explorer_css), font_stack=Markup(FONT_STACK),
+        node_types=[(t, *NODE_STYLE[t], type_counts[t]) for t in NODE_TYPES],
+        edge_types=[(p, name, colour, dashed, predicate_counts[p]) for p, (name, colour, dashed) in EDGE_STYLE.items()],
         documents=sorted(graph.documents, key=lambda d: (d.name, d.id)),
-        counts={"documents": len(graph.documents), "entities": len(net.nodes), "edges": len(net.edges),
-                "observations": sum(len(e["observations"]) for e in net.edges)})
+        counts={"documents": len(graph.documents), "entities": len(data["nodes"]), "edges": len(data["edges"]),
+                "observations": n_observations})
 
 
 def write_html(graph: KnowledgeGraph, path: Path) -> None:
