@@ -260,8 +260,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     that is all verbs (推进, 审核确认), ends in a verb (减少群众垫付) or in 的 names no indicator; a
     count read from the words before it is named by what it counts (筛查 N人次 → 筛查人次).
     """
-    if not phrase:
-        return ""
+    if not phrase or "\t" in phrase or phrase.startswith("占"):
+        return ""  # a table row's cells; 占全国0.2%: a share of what came before
     words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
     while not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS and len("".join(w for w, _ in words[1:])) >= 4:
         words.pop(0)

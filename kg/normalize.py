@@ -95,7 +95,8 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
         if len(line) > 12 and line in seen:
             continue
         seen.add(line)
-        broken = ((len(previous) >= 40 or "," in previous) and previous[-1] not in _TERMINAL
+        broken = ((len(previous) >= 40 or "," in previous and len(previous) > 30)  # not a title with a comma
+                  and previous[-1] not in _TERMINAL
                   and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
             pieces.append("\n")

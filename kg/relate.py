@@ -42,6 +42,7 @@ _OPENING_QUOTES = "“‘「『\""
 _CLOSING_QUOTES = "”’」』\""
 _QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
+_JUXTAPOSED = re.compile(r"[、:()—\-]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
 
@@ -205,8 +206,8 @@ class DocumentReader:
 
     def _opening_topic(self, document_paragraphs: list[Paragraph],
                        recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
-        """The place an opening without a place heading is about: the first province or city it
-        names whose level its own 全市/全省/我区 refers to (…重庆每年为… 全市人均预期寿命…)."""
+        """The place an opening without a place heading is about: the one province or city it names
+        whose level its own 全市/全省/我区 refers to (…重庆每年为… 全市人均预期寿命…)."""
         opening = []
         for paragraph, found in zip(document_paragraphs, recognized):
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
@@ -217,11 +218,9 @@ class DocumentReader:
         if len(levels) != 1:
             return None
         level = levels.pop()
-        for mention in opening:
-            key = self.regions.resolve(mention, None) if mention.type == "Region" else None
-            if key and self.regions.anaphor(level, key) == key:
-                return key
-        return None
+        named = {self.regions.resolve(mention, None) for mention in opening if mention.type == "Region"}
+        candidates = {key for key in named if key and self.regions.anaphor(level, key) == key}
+        return candidates.pop() if len(candidates) == 1 else None  # one place, or no telling which
 
     def _paragraph(self, index: int, paragraph: Paragraph,
                    recognized: list[tuple[Sentence, list[Mention]]]) -> None:
@@ -230,8 +229,10 @@ class DocumentReader:
         if paragraph.is_heading:
             if place:
                 self.scope.section, self.scope.paragraph = place, None
-                if self.scope.document is None and index < 8:
+                if self.scope.document is None and index < 3:  # the title names the document's place
                     self.scope.document = place
+            elif paragraph.level == 0:  # a new article or part with no place of its own
+                self.scope.section = self.scope.paragraph = None
         elif place:
             self.scope.paragraph = place
         for sentence, found in recognized:
@@ -266,6 +267,12 @@ class DocumentReader:
                     self.out.mentions.append(EntityMention(key, mention.type, surface, evidence,
                                                            self._hospital_region(mention, subject or scope)))
         clauses = list(_clauses(sentence))
+        national = cues()["national"]
+        if not any(m.type in ("Region", "Anaphor") for m in mentions) and any(
+                national.match(self.mapped.text[start:end].lstrip()) for start, end in clauses):
+            subject = scope = None  # 按照党中央、国务院要求,…推进DRG/DIP: the country's doing, no place's
+        if any(m.type == "Hospital" and _opens(sentence.text, m.start - sentence.start) for m in mentions):
+            subject = scope = None  # 河南省儿童医院抢抓…机遇: what a hospital does is not its province's policy
         titles = [(sentence.start + t.start(), sentence.start + t.end()) for t in _TITLE.finditer(sentence.text)]
         stated = [m for m in mentions if not any(start <= m.start < end for start, end in titles)]  # not 《…》
         for clause_start, clause_end in clauses:
@@ -375,7 +382,8 @@ class DocumentReader:
             hosts = self._host_places(programme, sentence_mentions, resolved)
             if pilot and sites and not hospitals:  # 包头、赤峰、乌海3个…试点: the places named are the sites
                 for site in dict.fromkeys(sites):
-                    self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
+                    if self._may_carry(site, resolved[programme]):
+                        self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
                 places, predicate = [p for p in places if p not in sites], "implements"
             designated = _designates(around)
             if places:
@@ -386,7 +394,14 @@ class DocumentReader:
                 places = [implicit] if implicit else []
                 predicate = "pilots" if designated and not hospitals else "implements"
             for subject in dict.fromkeys(places):
-                self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+                if self._may_carry(subject, resolved[programme]):
+                    self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+    def _may_carry(self, place: str, programme: str) -> bool:
+        """健康湖南 is carried out in 湖南 and its cities and counties, never in 浙江."""
+        if not programme.startswith(HEALTHY_PREFIX):
+            return True
+        return "region/" + programme.removeprefix(HEALTHY_PREFIX) in self.regions.ancestors(place)
 
     def _named_right_before(self, programme: Mention, places: list[Mention]) -> list[Mention]:
         """The places listed right before a programme (闵行、青浦、嘉定等区紧密型城市医疗集团试点;
@@ -415,11 +430,15 @@ class DocumentReader:
             hosts.append(resolved[mention])
         return hosts
 
+    def _juxtaposed(self, end: int, start: int) -> bool:
+        """Is the mention starting at `start` written right after the one ending at `end`?"""
+        return start >= end and bool(_JUXTAPOSED.fullmatch(self.mapped.text, end, start))
+
     def _designated_hospitals(self, programme: Mention, clause: list[Mention], sentence_mentions: list[Mention],
                               resolved: dict[Mention, str], evidence: Evidence) -> list[Mention]:
         """Hospitals the sentence names as sites of a designation programme (…中心, 试点, 示范)."""
-        adjacent = [m for m in clause if m.type == "Hospital" and m in resolved
-                    and (0 <= m.start - programme.end <= 2 or 0 <= programme.start - m.end <= 2)]
+        adjacent = [m for m in clause if m.type == "Hospital" and m in resolved  # …中心北京大学第一医院
+                    and (self._juxtaposed(programme.end, m.start) or self._juxtaposed(m.end, programme.start))]
         label = self.vocab.entries[resolved[programme]].label if resolved[programme] in self.vocab.entries else ""
         if adjacent or not re.search(r"中心|试点|示范", label) or not cues()["site"].search(evidence.sentence):
             return adjacent

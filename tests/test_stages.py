@@ -325,3 +325,20 @@ def test_a_share_of_things_that_do_something(vocab):
     assert (users.phrase, users.quantity.unit, users.quantity.qualifier) == ("远程医疗平台用户人数", "万人", "余")
     [subsidy] = read_metrics("为村医每月补助1000元。", vocab)
     assert subsidy.phrase == "村医每月补助"
+
+
+def test_national_and_hospital_sentences_are_no_provinces_facts():
+    graph = graph_of("海南\n按照党中央、国务院要求,2021年11月,在推进DRG/DIP支付方式改革。\n"
+                     "河南省儿童医院抢抓分级诊疗建设的机遇,推进现代医院管理制度建设。\n海南省深化“互联网+医疗健康”。")
+    assert {(s, o) for s, p, o in facts(graph)} == {("海南省", "互联网+医疗健康")}
+
+
+def test_a_healthy_region_programme_belongs_to_its_region():
+    graph = graph_of("浙江\n医院将继续高举中医药发展旗帜,助力健康湖南建设。\n高水平推进健康浙江建设。")
+    assert {o for s, p, o in facts(graph) if s == "浙江省"} == {"健康浙江"}
+
+
+def test_a_title_with_a_comma_is_not_joined_to_the_next_paragraph():
+    from kg.normalize import normalize
+    text = normalize("从患、保、医、药四个角度，看DRG/DIP改革成效\n\n来源：金豆数据\n").text
+    assert text.splitlines()[0] == "从患、保、医、药四个角度,看DRG/DIP改革成效"
