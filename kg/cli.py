@@ -13,18 +13,20 @@ DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 
 
-def write_outputs(graph: KnowledgeGraph, out_dir: Path) -> dict[str, object]:
-    """Write graph.ttl, graph.html, graph.graphml and observations.csv; return what was written."""
+def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()
+                  ) -> dict[str, object]:
+    """Write graph.ttl (plus graph.nt / graph.jsonld on request), graph.html, graph.graphml and
+    observations.csv; return the rdflib graph, its triple count and the files written."""
     from kg.emit.html import write_html
-    from kg.emit.rdf import write_turtle
+    from kg.emit.rdf import write_rdf
     from kg.emit.tables import write_csv, write_graphml
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    triples = write_turtle(graph, out_dir / "graph.ttl")
+    rdf, rdf_files = write_rdf(graph, out_dir, ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl")))
     write_html(graph, out_dir / "graph.html")
     write_graphml(graph, out_dir / "graph.graphml")
     write_csv(graph, out_dir / "observations.csv")
-    return {"triples": triples, "files": ["graph.ttl", "graph.html", "graph.graphml", "observations.csv"]}
+    return {"rdf": rdf, "triples": len(rdf), "files": [*rdf_files, "graph.html", "graph.graphml", "observations.csv"]}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -49,7 +51,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
-    written = write_outputs(graph, args.output)
+    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
     print(summary(graph))
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
@@ -82,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
+                       help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
+                            "repeatable; graph.ttl is always written")
     build.set_defaults(run=run_build)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
