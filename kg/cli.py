@@ -1,4 +1,5 @@
-"""The `kg` command line: `kg build` turns reports into a knowledge graph, `kg eval` scores it."""
+"""The `kg` command line: `kg build` turns reports into a knowledge graph, `kg validate` checks it against
+the SHACL shapes, `kg eval` scores it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kg.model import ENTITY_TYPES, KnowledgeGraph
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
+DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
 
 
 def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()
@@ -44,6 +46,7 @@ def summary(graph: KnowledgeGraph) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
+    from kg.validate import format_report, validate
 
     inputs = args.inputs or [DEFAULT_INPUT]
     graph = build(inputs, progress=None if not args.quiet else False)
@@ -55,7 +58,26 @@ def run_build(args: argparse.Namespace) -> int:
     print(summary(graph))
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
-    return 0
+    if args.no_validate:
+        return 0
+    report = validate(written["rdf"])
+    print(format_report(report))
+    return 0 if report.conforms else 3
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    import rdflib
+    from rdflib.util import guess_format
+
+    from kg.validate import format_report, validate
+
+    try:
+        graph = rdflib.Graph().parse(args.graph, format=guess_format(str(args.graph)) or "turtle")
+    except (SyntaxError, rdflib.exceptions.ParserError) as error:  # rdflib's parsers raise either
+        raise ValueError(f"{args.graph}: not valid RDF ({error})") from error
+    report = validate(graph)
+    print(format_report(report))
+    return 0 if report.conforms else 1
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -87,7 +109,17 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
                        help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
                             "repeatable; graph.ttl is always written")
+    build.add_argument("--no-validate", action="store_true",
+                       help="skip the SHACL check (which otherwise ends the build with exit code 3 "
+                            "when the graph breaks the shapes)")
     build.set_defaults(run=run_build)
+    validate = verbs.add_parser(
+        "validate", help="check a graph against the SHACL shapes (ontology/shapes.ttl)",
+        description="Check a graph file against the SHACL shapes of ontology/shapes.ttl and print what "
+                    "breaks them. Exit codes: 0 conforms, 1 violations, 2 unreadable file.")
+    validate.add_argument("graph", nargs="?", type=Path, default=DEFAULT_GRAPH,
+                          help=f"a .ttl, .nt or .jsonld file (default: {DEFAULT_GRAPH})")
+    validate.set_defaults(run=run_validate)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
         description="Build each document that has a <stem>.gold.jsonl in GOLD_DIR and print precision, "
