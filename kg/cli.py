@@ -1,5 +1,5 @@
 """The `kg` command line: `kg build` turns reports into a knowledge graph, `kg validate` checks it against
-the SHACL shapes, `kg eval` scores it."""
+the SHACL shapes, `kg query` answers SPARQL over it, `kg eval` scores it."""
 
 from __future__ import annotations
 
@@ -80,6 +80,19 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+def run_query(args: argparse.Namespace) -> int:
+    from kg.sparql import RefusedQuery, load_store, read_query, run, write
+
+    store = load_store(args.graph)
+    try:
+        result = run(store, read_query(args.query))
+    except (SyntaxError, RefusedQuery) as error:
+        print(f"kg query: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(write(result, args.format))
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from kg.emit.rdf import to_rdflib
     from kg.evaluate import evaluate_dir, format_report, to_json
@@ -92,6 +105,12 @@ def run_eval(args: argparse.Namespace) -> int:
     print(to_json(report, with_errors=args.errors) if args.json
           else format_report(report, show_errors=args.errors))
     return 0
+
+
+def _shipped_queries() -> dict[str, str]:
+    from kg.sparql import shipped_queries
+
+    return shipped_queries()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,6 +139,23 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("graph", nargs="?", type=Path, default=DEFAULT_GRAPH,
                           help=f"a .ttl, .nt or .jsonld file (default: {DEFAULT_GRAPH})")
     validate.set_defaults(run=run_validate)
+    query = verbs.add_parser(
+        "query", help="run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on a graph",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run a SPARQL query with Oxigraph. QUERY is the query text, a file, or the name of a "
+                    "shipped query. The prefixes kg: rdf: rdfs: owl: xsd: skos: prov: dcterms: qb: nif: and "
+                    "id: region: hospital: program: metric: observation: fact: evidence: document: are "
+                    "predeclared. CONSTRUCT results are written as Turtle (table), JSON-LD (json) or "
+                    "N-Triples (csv, tsv) unless a graph format is asked for.",
+        epilog="shipped queries (ontology/queries/):\n" + "\n".join(
+            f"  {name:26} {comment}" for name, comment in _shipped_queries().items()))
+    query.add_argument("query", metavar="QUERY_OR_FILE")
+    query.add_argument("--graph", type=Path, default=DEFAULT_GRAPH, help=f"graph file (default: {DEFAULT_GRAPH})")
+    query.add_argument("--format", default="table", choices=("table", "csv", "tsv", "json", "xml", "turtle",
+                                                             "ntriples", "jsonld", "rdfxml"),
+                       help="table (default), csv, tsv, json or xml for results; turtle, ntriples, jsonld or "
+                            "rdfxml for graphs")
+    query.set_defaults(run=run_query)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
         description="Build each document that has a <stem>.gold.jsonl in GOLD_DIR and print precision, "
