@@ -1,5 +1,5 @@
 """The `kg` command line: `kg build` turns reports into a knowledge graph, `kg validate` checks it against
-the SHACL shapes, `kg query` answers SPARQL over it, `kg eval` scores it."""
+the SHACL shapes, `kg query` and `kg serve` answer SPARQL over it, `kg eval` scores it."""
 
 from __future__ import annotations
 
@@ -93,6 +93,23 @@ def run_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from kg.serve import Limits, make_server
+
+    limits = Limits(timeout=args.timeout, max_results=args.max_results, workers=args.workers)
+    server = make_server(args.graph, args.host, args.port, limits)
+    host, port = server.server_address[:2]
+    print(f"SPARQL endpoint http://{host}:{port}/sparql over {args.graph} ({server.pool.triples} triples); "
+          f"Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from kg.emit.rdf import to_rdflib
     from kg.evaluate import evaluate_dir, format_report, to_json
@@ -156,6 +173,18 @@ def parser() -> argparse.ArgumentParser:
                        help="table (default), csv, tsv, json or xml for results; turtle, ntriples, jsonld or "
                             "rdfxml for graphs")
     query.set_defaults(run=run_query)
+    serve = verbs.add_parser(
+        "serve", help="a read-only SPARQL 1.1 Protocol endpoint at /sparql",
+        description="Serve a graph over the SPARQL 1.1 Protocol at http://HOST:PORT/sparql (GET or POST query=; "
+                    "results as SPARQL JSON/XML/CSV/TSV or Turtle/N-Triples/JSON-LD by Accept header). Updates, "
+                    "LOAD and SERVICE are refused; each query has a time and a result-size limit.")
+    serve.add_argument("--graph", type=Path, default=DEFAULT_GRAPH, help=f"graph file (default: {DEFAULT_GRAPH})")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    serve.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default: 10000)")
+    serve.add_argument("--workers", type=int, default=2, help="queries answered at once (default: 2)")
+    serve.set_defaults(run=run_serve)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
         description="Build each document that has a <stem>.gold.jsonl in GOLD_DIR and print precision, "
