@@ -4,11 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing Debian packages: chromium (browser tests), fonts-noto-cjk (Chinese screenshots)"
+# Debian packages for the tools the tests drive, each installed only when its command is missing:
+# chromium and fonts-noto-cjk (browser tests, Chinese screenshots), rapper (raptor2-utils) and roqet
+# (rasqal-utils) for the RDF interoperability tests.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-cjk)
+command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
+command -v roqet >/dev/null 2>&1 || missing+=(rasqal-utils)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
