@@ -124,9 +124,11 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         starting = [self._start() for _ in range(limits.workers)]
-        self.triples = 0
-        for worker in starting:
-            self.triples = self._ready(worker)
+        try:
+            self.triples = min(self._ready(worker) for worker in starting)
+        except ValueError:
+            self.close()
+            raise
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -145,7 +147,6 @@ class WorkerPool:
         except EOFError:
             status, detail = "error", f"cannot load {self.graph}: the worker process died"
         if status != "ready":
-            self.close()
             raise ValueError(detail)
         self._idle.put(worker)
         return detail

@@ -169,3 +169,10 @@ def test_kg_serve_answers_curl(seed_output):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_graph_that_does_not_load_is_reported(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle <<", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot load .*bad.ttl"):
+        make_server(bad, port=0, limits=Limits(workers=1))
