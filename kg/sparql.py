@@ -25,7 +25,6 @@ from kg.data import ONTOLOGY_DIR
 
 QUERIES_DIR = ONTOLOGY_DIR / "queries"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _ID = "https://w3id.org/cn-health-kg/id/"
 
 # Declared for every query (a query's own PREFIX wins).
