@@ -1,4 +1,5 @@
-"""The `kg` command line: `kg build` turns reports into a knowledge graph, `kg eval` scores it."""
+"""The `kg` command line: `kg build` turns reports into a knowledge graph, `kg validate` checks it against
+the SHACL shapes, `kg query` and `kg serve` answer SPARQL over it, `kg eval` scores it."""
 
 from __future__ import annotations
 
@@ -11,20 +12,23 @@ from kg.model import ENTITY_TYPES, KnowledgeGraph
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
+DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
 
 
-def write_outputs(graph: KnowledgeGraph, out_dir: Path) -> dict[str, object]:
-    """Write graph.ttl, graph.html, graph.graphml and observations.csv; return what was written."""
+def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()
+                  ) -> dict[str, object]:
+    """Write graph.ttl (plus graph.nt / graph.jsonld on request), graph.html, graph.graphml and
+    observations.csv; return the rdflib graph, its triple count and the files written."""
     from kg.emit.html import write_html
-    from kg.emit.rdf import write_turtle
+    from kg.emit.rdf import write_rdf
     from kg.emit.tables import write_csv, write_graphml
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    triples = write_turtle(graph, out_dir / "graph.ttl")
+    rdf, rdf_files = write_rdf(graph, out_dir, ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl")))
     write_html(graph, out_dir / "graph.html")
     write_graphml(graph, out_dir / "graph.graphml")
     write_csv(graph, out_dir / "observations.csv")
-    return {"triples": triples, "files": ["graph.ttl", "graph.html", "graph.graphml", "observations.csv"]}
+    return {"rdf": rdf, "triples": len(rdf), "files": [*rdf_files, "graph.html", "graph.graphml", "observations.csv"]}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -42,6 +46,7 @@ def summary(graph: KnowledgeGraph) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
+    from kg.validate import format_report, validate
 
     inputs = args.inputs or [DEFAULT_INPUT]
     graph = build(inputs, progress=None if not args.quiet else False)
@@ -49,10 +54,59 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
-    written = write_outputs(graph, args.output)
+    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
     print(summary(graph))
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
+    if args.no_validate:
+        return 0
+    report = validate(written["rdf"])
+    print(format_report(report))
+    return 0 if report.conforms else 3
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    import rdflib
+    from rdflib.util import guess_format
+
+    from kg.validate import format_report, validate
+
+    try:
+        graph = rdflib.Graph().parse(args.graph, format=guess_format(str(args.graph)) or "turtle")
+    except (SyntaxError, rdflib.exceptions.ParserError) as error:  # rdflib's parsers raise either
+        raise ValueError(f"{args.graph}: not valid RDF ({error})") from error
+    report = validate(graph)
+    print(format_report(report))
+    return 0 if report.conforms else 1
+
+
+def run_query(args: argparse.Namespace) -> int:
+    from kg.sparql import RefusedQuery, load_store, read_query, run, write
+
+    store = load_store(args.graph)
+    try:
+        result = run(store, read_query(args.query))
+    except (SyntaxError, RefusedQuery) as error:
+        print(f"kg query: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(write(result, args.format))
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from kg.serve import Limits, make_server
+
+    limits = Limits(timeout=args.timeout, max_results=args.max_results, workers=args.workers)
+    server = make_server(args.graph, args.host, args.port, limits)
+    host, port = server.server_address[:2]
+    print(f"SPARQL endpoint http://{host}:{port}/sparql over {args.graph} ({server.pool.triples} triples); "
+          f"Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -70,6 +124,12 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shipped_queries() -> dict[str, str]:
+    from kg.sparql import shipped_queries
+
+    return shipped_queries()
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="kg", description="Build a knowledge graph of China's health-system reform from reports.")
@@ -82,7 +142,49 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
+                       help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
+                            "repeatable; graph.ttl is always written")
+    build.add_argument("--no-validate", action="store_true",
+                       help="skip the SHACL check (which otherwise ends the build with exit code 3 "
+                            "when the graph breaks the shapes)")
     build.set_defaults(run=run_build)
+    validate = verbs.add_parser(
+        "validate", help="check a graph against the SHACL shapes (ontology/shapes.ttl)",
+        description="Check a graph file against the SHACL shapes of ontology/shapes.ttl and print what "
+                    "breaks them. Exit codes: 0 conforms, 1 violations, 2 unreadable file.")
+    validate.add_argument("graph", nargs="?", type=Path, default=DEFAULT_GRAPH,
+                          help=f"a .ttl, .nt or .jsonld file (default: {DEFAULT_GRAPH})")
+    validate.set_defaults(run=run_validate)
+    query = verbs.add_parser(
+        "query", help="run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on a graph",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run a SPARQL query with Oxigraph. QUERY is the query text, a file, or the name of a "
+                    "shipped query. The prefixes kg: rdf: rdfs: owl: xsd: skos: prov: dcterms: qb: nif: and "
+                    "id: region: hospital: program: metric: observation: fact: evidence: document: are "
+                    "predeclared. CONSTRUCT results are written as Turtle (table), JSON-LD (json) or "
+                    "N-Triples (csv, tsv) unless a graph format is asked for.",
+        epilog="shipped queries (ontology/queries/):\n" + "\n".join(
+            f"  {name:26} {comment}" for name, comment in _shipped_queries().items()))
+    query.add_argument("query", metavar="QUERY_OR_FILE")
+    query.add_argument("--graph", type=Path, default=DEFAULT_GRAPH, help=f"graph file (default: {DEFAULT_GRAPH})")
+    query.add_argument("--format", default="table", choices=("table", "csv", "tsv", "json", "xml", "turtle",
+                                                             "ntriples", "jsonld", "rdfxml"),
+                       help="table (default), csv, tsv, json or xml for results; turtle, ntriples, jsonld or "
+                            "rdfxml for graphs")
+    query.set_defaults(run=run_query)
+    serve = verbs.add_parser(
+        "serve", help="a read-only SPARQL 1.1 Protocol endpoint at /sparql",
+        description="Serve a graph over the SPARQL 1.1 Protocol at http://HOST:PORT/sparql (GET or POST query=; "
+                    "results as SPARQL JSON/XML/CSV/TSV or Turtle/N-Triples/JSON-LD by Accept header). Updates, "
+                    "LOAD and SERVICE are refused; each query has a time and a result-size limit.")
+    serve.add_argument("--graph", type=Path, default=DEFAULT_GRAPH, help=f"graph file (default: {DEFAULT_GRAPH})")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    serve.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default: 10000)")
+    serve.add_argument("--workers", type=int, default=2, help="queries answered at once (default: 2)")
+    serve.set_defaults(run=run_serve)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
         description="Build each document that has a <stem>.gold.jsonl in GOLD_DIR and print precision, "

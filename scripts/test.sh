@@ -6,13 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages for the tools the tests drive, each installed only when its command is missing:
+# chromium and fonts-noto-cjk (browser tests, Chinese screenshots), rapper (raptor2-utils) and roqet
+# (rasqal-utils) for the RDF interoperability tests.
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # browser tests
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
-  missing+=(fonts-noto-cjk)  # Chinese labels in screenshots
+  missing+=(fonts-noto-cjk)
 fi
-if [ "${KG_SKIP_BROWSER:-}" != 1 ] && [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] \
-    && command -v apt-get >/dev/null 2>&1; then
+command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
+command -v roqet >/dev/null 2>&1 || missing+=(rasqal-utils)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "== installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -3,6 +3,7 @@
 Facts (implements / pilots) are plain triples for simple queries, and also reified as `kg:Fact`
 nodes that carry their evidence; observations carry theirs directly. Evidence nodes hold the
 sentence (`prov:value`), character offsets into the original file (NIF) and the document.
+Written as Turtle (prefixed, grouped by subject), sorted N-Triples or JSON-LD; all deterministic.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import DCTERMS, PROV
 
 from kg.model import Document, Evidence, KnowledgeGraph, stable_id
 from kg.data import ONTOLOGY_DIR
@@ -20,6 +21,8 @@ ID = Namespace("https://w3id.org/cn-health-kg/id/")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 QB = Namespace("http://purl.org/linked-data/cube#")
 DATASET = ID["dataset/observations"]
+ID_PREFIXES = ("region", "hospital", "program", "metric", "observation", "fact", "evidence", "document")
+FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}  # file extension -> rdflib format
 
 
 def iri(key: str) -> URIRef:
@@ -38,6 +41,8 @@ def _evidence_iri(evidence: Evidence) -> URIRef:
 def _bind(graph: Graph) -> None:
     for prefix, namespace in (("kg", KG), ("id", ID), ("skos", SKOS), ("prov", PROV), ("nif", NIF), ("qb", QB)):
         graph.bind(prefix, namespace)
+    for prefix in ID_PREFIXES:
+        graph.bind(prefix, ID[f"{prefix}/"])
 
 
 def _add_evidence(graph: Graph, subject: URIRef, evidence: list[Evidence]) -> None:
@@ -57,10 +62,12 @@ def _add_document(graph: Graph, document: Document) -> None:
     node = _document_iri(document.id)
     graph.add((node, RDF.type, KG.Document))
     graph.add((node, RDFS.label, Literal(document.title or document.name)))
+    if document.title:
+        graph.add((node, DCTERMS.title, Literal(document.title)))
     graph.add((node, KG.fileName, Literal(document.name)))
     graph.add((node, KG.sha256, Literal(document.sha256)))
     if document.published:
-        graph.add((node, PROV.generatedAtTime, Literal(document.published, datatype=XSD.date)))
+        graph.add((node, DCTERMS.issued, Literal(document.published, datatype=XSD.date)))
 
 
 def to_rdflib(kg: KnowledgeGraph, with_ontology: bool = True) -> Graph:
@@ -116,12 +123,30 @@ def to_rdflib(kg: KnowledgeGraph, with_ontology: bool = True) -> Graph:
         _add_evidence(graph, node, observation.evidence)
     if kg.observations:
         graph.add((DATASET, RDF.type, QB.DataSet))
+        graph.add((DATASET, QB.structure, KG.observationStructure))
         graph.add((DATASET, RDFS.label, Literal("Health-system indicators reported in the source documents", lang="en")))
     return graph
 
 
-def write_turtle(kg: KnowledgeGraph, path: Path) -> int:
-    """Write graph.ttl; return the number of triples."""
+def serialize(graph: Graph, extension: str) -> str:
+    """The graph as text in the format of a file extension (see FORMATS); the same graph gives the same text."""
+    if extension == "nt":
+        return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
+    if extension == "jsonld":
+        ordered = Graph(bind_namespaces="none")
+        for triple in sorted(graph, key=lambda triple: tuple(term.n3() for term in triple)):
+            ordered.add(triple)
+        iris = {str(term) for triple in graph for term in triple if isinstance(term, URIRef)}
+        context = {prefix: str(namespace) for prefix, namespace in sorted(graph.namespaces())
+                   if prefix and any(iri.startswith(str(namespace)) for iri in iris)}
+        return ordered.serialize(format="json-ld", context=context, indent=1)
+    return graph.serialize(format=FORMATS[extension])
+
+
+def write_rdf(kg: KnowledgeGraph, out_dir: Path, extensions: tuple[str, ...] = ("ttl",)) -> tuple[Graph, list[str]]:
+    """Write graph.<ext> for each extension; return the rdflib graph and the file names written."""
     graph = to_rdflib(kg)
-    path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
-    return len(graph)
+    names = [f"graph.{extension}" for extension in extensions]
+    for name, extension in zip(names, extensions):
+        (out_dir / name).write_text(serialize(graph, extension), encoding="utf-8")
+    return graph, names
