@@ -80,8 +80,9 @@ def to_rdflib(kg: KnowledgeGraph, with_ontology: bool = True) -> Graph:
         _add_document(graph, document)
     for entity in kg.entities.values():
         node = iri(entity.key)
-        cls = KG[entity.subtype] if entity.type == "Region" and entity.subtype else KG[entity.type]
-        graph.add((node, RDF.type, cls))
+        graph.add((node, RDF.type, KG[entity.type]))  # ?r a kg:Region works without inference
+        if entity.type == "Region" and entity.subtype:
+            graph.add((node, RDF.type, KG[entity.subtype]))
         graph.add((node, RDFS.label, Literal(entity.label, lang="zh")))
         graph.add((node, SKOS.prefLabel, Literal(entity.label, lang="zh")))
         for alias in entity.alt_labels - {entity.label}:
