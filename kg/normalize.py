@@ -23,13 +23,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _QUOTES = "“”‘’\"「」『』"
 
+# Link and image patterns stop at the next bracket, so no text makes them scan a line twice.
 _MARKUP = (
-    re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # markdown image
+    re.compile(r"!\[[^\[\]\n]*\]\([^()\[\]\n]*\)"),  # markdown image
     re.compile(r"^#{1,6}[ \t]*", re.M),  # markdown heading marks
     re.compile(r"\*\*|__"),  # markdown emphasis
     re.compile(f"[{_QUOTES}▶►•·]"),  # quotes and bullets: names match with or without them
 )
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\[\]\n]*\)")
 
 
 @dataclass(frozen=True)
