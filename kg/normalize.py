@@ -26,15 +26,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _QUOTES = "“”‘’\"「」『』"
 
-# Link and image patterns stop at the next bracket, so no text makes them scan a line twice.
+# Image and link patterns stop at the next bracket, so no text makes them scan a line twice.
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\[\]\n]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\[\]\n]*\)")
 _MARKUP = (
-    re.compile(r"!\[[^\[\]\n]*\]\([^()\[\]\n]*\)"),  # markdown image
     re.compile(r"^#{1,6}[ \t]*", re.M),  # markdown heading marks
     re.compile(r"\*\*|__"),  # markdown emphasis
     re.compile(f"[{_QUOTES}▶►•·]"),  # quotes and bullets: names match with or without them
     re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]"),  # soft hyphen, zero-width and direction marks
 )
-_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\[\]\n]*\)")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ def normalize(original: str) -> MappedText:
     """Normalize a document's text; see the module docstring."""
     mapped = MappedText(fold(original), array("l", range(len(original) + 1)))
     spam, boilerplate = _noise_patterns()
+    mapped = _drop(mapped, _MARKDOWN_IMAGE)  # before links: an image is a link with a "!" before it
     mapped = _rebuild(mapped, _MARKDOWN_LINK, lambda match: match.span(1))
     for pattern in (*_MARKUP, spam, boilerplate):
         mapped = _drop(mapped, pattern)
