@@ -28,14 +28,15 @@ def write_outputs(graph: KnowledgeGraph, out_dir: Path) -> dict[str, object]:
 
 
 def summary(graph: KnowledgeGraph) -> str:
-    """Documents read, entities per type, facts per relation, warnings."""
+    """Documents read, entities per type, facts per relation, inputs skipped, warnings: one line each."""
     entities = Counter(entity.type for entity in graph.entities.values())
     facts = Counter(fact.predicate for fact in graph.facts)
     lines = [f"documents read: {len(graph.documents)}",
              "entities: " + ", ".join(f"{t} {entities[t]}" for t in ENTITY_TYPES),
              f"facts: implements {facts['implements']}, pilots {facts['pilots']}, "
              f"reports {len(graph.observations)} observations",
-             f"warnings: {len(graph.warnings)}"]
+             f"skipped: {len(graph.skipped)}", f"warnings: {len(graph.warnings)}"]
+    lines += [f"  skipped: {item}" for item in graph.skipped]
     lines += [f"  warning: {warning}" for warning in graph.warnings]
     return "\n".join(lines)
 
