@@ -13,18 +13,31 @@ DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 
 
+OUTPUT_FILES = ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json")
+EXIT_CODES = """exit codes:
+  0    built (inputs that could not be used are listed, the build goes on without them)
+  1    no readable report among the inputs (nothing written), or with --strict: any input
+       skipped or any warning (the outputs are written)
+  2    bad usage, or an output that cannot be written
+  130  interrupted (Ctrl-C)
+A build that fails or is interrupted leaves the previous outputs as they were."""
+
+
 def write_outputs(graph: KnowledgeGraph, out_dir: Path) -> dict[str, object]:
-    """Write graph.ttl, graph.html, graph.graphml and observations.csv; return what was written."""
+    """Write the OUTPUT_FILES, each replaced whole (a failure leaves the previous ones); return what was written."""
+    from kg.emit.atomic import replacing
     from kg.emit.html import write_html
     from kg.emit.rdf import write_turtle
+    from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    triples = write_turtle(graph, out_dir / "graph.ttl")
-    write_html(graph, out_dir / "graph.html")
-    write_graphml(graph, out_dir / "graph.graphml")
-    write_csv(graph, out_dir / "observations.csv")
-    return {"triples": triples, "files": ["graph.ttl", "graph.html", "graph.graphml", "observations.csv"]}
+    with replacing(out_dir, OUTPUT_FILES) as paths:
+        triples = write_turtle(graph, paths["graph.ttl"])
+        write_html(graph, paths["graph.html"])
+        write_graphml(graph, paths["graph.graphml"])
+        write_csv(graph, paths["observations.csv"])
+        write_report(graph, triples, paths["build-report.json"])
+    return {"triples": triples, "files": list(OUTPUT_FILES)}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -54,6 +67,9 @@ def run_build(args: argparse.Namespace) -> int:
     print(summary(graph))
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
+    if args.strict and (graph.skipped or graph.warnings):
+        print(f"kg build: --strict: {len(graph.skipped)} skipped, {len(graph.warnings)} warnings", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -77,12 +93,15 @@ def parser() -> argparse.ArgumentParser:
     verbs = main.add_subparsers(dest="verb", required=True)
     build = verbs.add_parser(
         "build", help="read reports, write graph.ttl, graph.html, graph.graphml, observations.csv",
-        description="Read reports (.txt, .md, .html; files or folders) and write the knowledge graph "
-                    "as RDF/Turtle, an interactive HTML page, GraphML and a CSV of observations.")
+        description="Read reports (.txt, .md, .html; files or folders) and write the knowledge graph\n"
+                    "as RDF/Turtle, an interactive HTML page, GraphML and a CSV of observations, and\n"
+                    "build-report.json (documents read, inputs skipped and why, warnings, counts).",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("inputs", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_INPUT}/)")
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--strict", action="store_true", help="exit 1 if any input is skipped or any warning is given")
     build.set_defaults(run=run_build)
     evaluate = verbs.add_parser(
         "eval", help="score extraction against gold annotations",
@@ -104,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"kg {args.verb}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"kg {args.verb}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
