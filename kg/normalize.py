@@ -104,7 +104,7 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
                   and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
             pieces.append("\n")
-            offsets.append(mapped.offsets[start])
+            offsets.append(offsets[-1] + 1)  # the break after the previous line, so offsets keep increasing
         pieces.append(line)
         offsets.extend(mapped.offsets[start:start + len(line)])
         previous = line if not broken else previous + line
