@@ -23,10 +23,11 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_FILE_BYTES = 64 * 2**20  # far above any report; keeps a stray dump or disk image out of memory
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_CANDIDATES = ("utf-8", "gb18030", "utf-16-le", "utf-16-be", "big5")  # tried in this order
+_CANDIDATES = ("gb18030", "utf-16-le", "utf-16-be", "big5")  # after UTF-8, tried in this order
 _PLAUSIBLE = 0.8  # share of ordinary characters (ASCII, common hanzi, CJK punctuation) in real text
 _CONVINCING = 0.95  # a candidate this plausible is taken without trying the others
-_DAMAGED = (16, 0.01)  # UTF-8 with at most max(16, 1% of its bytes) bad sequences is read with replacements
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # in valid UTF-8: binary, or UTF-16 without its BOM
+_DAMAGED_AT_MOST = 16  # bad sequences in UTF-8 text read with replacements (or 1% of its bytes, if more)
 
 # one character for one character: controls become spaces (line breaks become \n), lone surrogates
 # and non-characters become U+FFFD, so every output format can carry the text
@@ -105,9 +106,10 @@ def _ordinary(char: str) -> bool:
 
 
 def decode(raw: bytes, path: Path, warnings: list[str] | None = None) -> str:
-    """Bytes to text: a byte-order mark decides; else the first convincing of UTF-8, GB18030, UTF-16
-    (little, big endian) and Big5, or the most plausible; else UTF-8 with a few damaged bytes
-    replaced, or a detected encoding (both with a warning); else ReadError."""
+    """Bytes to text: a byte-order mark decides; else valid UTF-8 without control characters; else the
+    first convincing of GB18030, UTF-16 (little, big endian) and Big5, or the most plausible; else
+    UTF-8 with a few damaged bytes replaced, or a detected encoding (both with a warning); else
+    ReadError."""
     warnings = warnings if warnings is not None else []
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
@@ -115,6 +117,12 @@ def decode(raw: bytes, path: Path, warnings: list[str] | None = None) -> str:
                 return raw[len(bom):].decode(encoding)
             except UnicodeDecodeError:
                 raise ReadError(path, f"not valid {encoding.upper()} despite its byte-order mark") from None
+    try:
+        text = raw.decode("utf-8")
+        if len(_CONTROLS.findall(text[:65536])) <= len(text[:65536]) // 100:
+            return text  # other bytes are valid UTF-8 only by rare coincidence
+    except UnicodeDecodeError:
+        pass
     best, best_score = "", 0.0
     for encoding in _CANDIDATES:
         try:
@@ -130,7 +138,7 @@ def decode(raw: bytes, path: Path, warnings: list[str] | None = None) -> str:
         return best
     replaced = raw.decode("utf-8", "replace")
     damaged = replaced.count("\ufffd") - raw.count("\ufffd".encode())
-    if damaged <= max(_DAMAGED[0], len(raw) * _DAMAGED[1]) and plausibility(replaced) >= _PLAUSIBLE:
+    if damaged <= max(_DAMAGED_AT_MOST, len(raw) // 100) and plausibility(replaced) >= _PLAUSIBLE:
         warnings.append(f"{display_path(path)}: {damaged} undecodable byte sequence(s) in UTF-8 text "
                         "replaced with U+FFFD")
         return replaced

@@ -196,6 +196,8 @@ def test_big5_and_utf16_without_bom_are_told_from_gb18030():
     simplified = "宁夏回族自治区推进紧密型县域医共体建设,全区县域内就诊率达到85%。"
     for encoding in ("utf-16-le", "utf-16-be", "gb18030", "utf-8"):
         assert decode(simplified.encode(encoding), Path("x.txt")) == simplified, encoding
+    other_scripts = "Отчёт о реформе здравоохранения; 医療制度改革の報告書"  # text, though not common hanzi
+    assert decode(other_scripts.encode(), Path("x.txt")) == other_scripts
 
 
 def test_control_characters_and_surrogates_are_cleaned_character_for_character():
