@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -246,6 +247,23 @@ def test_a_failed_or_interrupted_build_leaves_the_previous_outputs(tmp_path, mon
         with pytest.raises(RuntimeError):
             main(["build", str(tmp_path / "b.txt"), "-o", str(out), "--quiet"])
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before  # and no temporary file left
+
+
+def test_ctrl_c_while_writing_keeps_the_previous_outputs(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in OUTPUT_FILES:
+        (out / name).write_text("previous", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "kg", "build", str(SEEDS), "-o", str(out), "--quiet"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list(out.glob(".*.tmp")):  # graph.ttl is written, the other files are being made
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.002)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 130 and "interrupted" in process.stderr.read()
+    assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert all((out / name).read_text(encoding="utf-8") == "previous" for name in OUTPUT_FILES)
 
 
 def test_an_output_that_cannot_be_written_is_exit_2(tmp_path, capsys):
