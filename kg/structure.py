@@ -45,13 +45,13 @@ def _pieces(text: str) -> list[str]:
     """A run-on "sentence" (a line without full stops, a dump) in pieces of at most MAX_SENTENCE
     characters, cut after the last comma or space that fits: extraction time grows with the square
     of a sentence's length, and no real sentence comes near the limit."""
-    pieces = []
-    while len(text) > MAX_SENTENCE:
-        window = text[:MAX_SENTENCE]
+    pieces, start = [], 0
+    while len(text) - start > MAX_SENTENCE:
+        window = text[start:start + MAX_SENTENCE]
         cut = max(window.rfind(mark) for mark in ", 、") + 1 or MAX_SENTENCE
-        pieces.append(text[:cut])
-        text = text[cut:]
-    return [*pieces, text]
+        pieces.append(window[:cut])
+        start += cut
+    return [*pieces, text[start:]]
 
 
 def split_sentences(text: str, offset: int = 0) -> tuple[Sentence, ...]:

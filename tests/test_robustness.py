@@ -28,6 +28,7 @@ import kg.read
 from kg.cli import OUTPUT_FILES, main
 from kg.pipeline import build, build_documents
 from kg.read import decode, document_from_string, read_document
+from kg.structure import MAX_SENTENCE, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -376,6 +377,16 @@ def test_hostile_text_takes_linear_time(text):
     started = time.monotonic()
     build_documents([document_from_string(text, "hostile.txt")])
     assert time.monotonic() - started < 15  # each took minutes to hours before the patterns were bounded
+
+
+def test_a_run_on_line_is_cut_into_sentences_that_cover_it():
+    line = ("医疗卫生" * 40 + "," + "x" * 700) * 3_000  # 2.6 million characters, no full stop
+    started = time.monotonic()
+    sentences = split_sentences(line, 5)
+    assert time.monotonic() - started < 5
+    assert max(len(s.text) for s in sentences) <= MAX_SENTENCE
+    assert "".join(s.text for s in sentences) == line and sentences[0].start == 5
+    assert all(s.text == line[s.start - 5:s.end - 5] for s in sentences)
 
 
 def test_read_document_names_the_problem(tmp_path):
