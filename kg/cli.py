@@ -15,31 +15,49 @@ DEFAULT_OUTPUT = Path("output")
 DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
 
 
-def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()
-                  ) -> dict[str, object]:
-    """Write graph.ttl (plus graph.nt / graph.jsonld on request), graph.html, graph.graphml and
-    observations.csv; return the rdflib graph, its triple count and the files written."""
+OUTPUT_FILES = ("graph.html", "graph.graphml", "observations.csv", "build-report.json")  # and graph.ttl …
+EXIT_CODES = """exit codes:
+  0    built (inputs that could not be used are listed, the build goes on without them)
+  1    no readable report among the inputs (nothing written), or with --strict: any input
+       skipped or any warning (the outputs are written)
+  2    bad usage, or an output that cannot be written
+  3    built, but the graph breaks the SHACL shapes (the violations are printed)
+  130  interrupted (Ctrl-C)
+A build that fails or is interrupted leaves the previous outputs as they were."""
+
+
+def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
+    """Write graph.ttl (plus graph.nt / graph.jsonld on request) and the OUTPUT_FILES, each replaced
+    whole (a failure leaves the previous ones); return the rdflib graph, its size and the files."""
+    from kg.emit.atomic import replacing
     from kg.emit.html import write_html
-    from kg.emit.rdf import write_rdf
+    from kg.emit.rdf import serialize, to_rdflib
+    from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rdf, rdf_files = write_rdf(graph, out_dir, ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl")))
-    write_html(graph, out_dir / "graph.html")
-    write_graphml(graph, out_dir / "graph.graphml")
-    write_csv(graph, out_dir / "observations.csv")
-    return {"rdf": rdf, "triples": len(rdf), "files": [*rdf_files, "graph.html", "graph.graphml", "observations.csv"]}
+    extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
+    names = [*(f"graph.{extension}" for extension in extensions), *OUTPUT_FILES]
+    rdf = to_rdflib(graph)
+    with replacing(out_dir, names) as paths:
+        for extension in extensions:
+            paths[f"graph.{extension}"].write_text(serialize(rdf, extension), encoding="utf-8")
+        write_html(graph, paths["graph.html"])
+        write_graphml(graph, paths["graph.graphml"])
+        write_csv(graph, paths["observations.csv"])
+        write_report(graph, len(rdf), paths["build-report.json"])
+    return {"rdf": rdf, "triples": len(rdf), "files": names}
 
 
 def summary(graph: KnowledgeGraph) -> str:
-    """Documents read, entities per type, facts per relation, warnings."""
+    """Documents read, entities per type, facts per relation, inputs skipped, warnings: one line each."""
     entities = Counter(entity.type for entity in graph.entities.values())
     facts = Counter(fact.predicate for fact in graph.facts)
     lines = [f"documents read: {len(graph.documents)}",
              "entities: " + ", ".join(f"{t} {entities[t]}" for t in ENTITY_TYPES),
              f"facts: implements {facts['implements']}, pilots {facts['pilots']}, "
              f"reports {len(graph.observations)} observations",
-             f"warnings: {len(graph.warnings)}"]
+             f"skipped: {len(graph.skipped)}", f"warnings: {len(graph.warnings)}"]
+    lines += [f"  skipped: {item}" for item in graph.skipped]
     lines += [f"  warning: {warning}" for warning in graph.warnings]
     return "\n".join(lines)
 
@@ -58,11 +76,15 @@ def run_build(args: argparse.Namespace) -> int:
     print(summary(graph))
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
-    if args.no_validate:
-        return 0
-    report = validate(written["rdf"])
-    print(format_report(report))
-    return 0 if report.conforms else 3
+    conforms = True
+    if not args.no_validate:
+        report = validate(written["rdf"])
+        print(format_report(report))
+        conforms = report.conforms
+    if args.strict and (graph.skipped or graph.warnings):
+        print(f"kg build: --strict: {len(graph.skipped)} skipped, {len(graph.warnings)} warnings", file=sys.stderr)
+        return 3 if not conforms else 1
+    return 0 if conforms else 3
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -136,8 +158,10 @@ def parser() -> argparse.ArgumentParser:
     verbs = main.add_subparsers(dest="verb", required=True)
     build = verbs.add_parser(
         "build", help="read reports, write graph.ttl, graph.html, graph.graphml, observations.csv",
-        description="Read reports (.txt, .md, .html; files or folders) and write the knowledge graph "
-                    "as RDF/Turtle, an interactive HTML page, GraphML and a CSV of observations.")
+        description="Read reports (.txt, .md, .html; files or folders) and write the knowledge graph\n"
+                    "as RDF/Turtle, an interactive HTML page, GraphML and a CSV of observations, and\n"
+                    "build-report.json (documents read, inputs skipped and why, warnings, counts).",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     build.add_argument("inputs", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_INPUT}/)")
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
@@ -148,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-validate", action="store_true",
                        help="skip the SHACL check (which otherwise ends the build with exit code 3 "
                             "when the graph breaks the shapes)")
+    build.add_argument("--strict", action="store_true", help="exit 1 if any input is skipped or any warning is given")
     build.set_defaults(run=run_build)
     validate = verbs.add_parser(
         "validate", help="check a graph against the SHACL shapes (ontology/shapes.ttl)",
@@ -205,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"kg {args.verb}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"kg {args.verb}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

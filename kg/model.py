@@ -93,6 +93,17 @@ class Observation:
         return (self.region, self.metric, self.value, self.unit, self.year, self.kind, self.qualifier)
 
 
+@dataclass(frozen=True, order=True)
+class Skipped:
+    """An input the build could not use, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
 @dataclass
 class KnowledgeGraph:
     """Everything one build produced."""
@@ -101,4 +112,5 @@ class KnowledgeGraph:
     entities: dict[str, Entity] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # inputs left out, each with its reason
+    warnings: list[str] = field(default_factory=list)  # problems with inputs that were still used

@@ -1,7 +1,8 @@
 """Normalize report text for matching while keeping a map back to the original characters.
 
-Full-width letters, digits and punctuation become half-width; markdown links, images, quotes,
-bullets and web spam are removed; paragraphs broken mid-sentence are joined and repeated
+Full-width letters, digits and punctuation become half-width and traditional characters simplified
+(both one character for one character); markdown links, images, quotes, bullets, zero-width
+characters and web spam are removed; paragraphs broken mid-sentence are joined and repeated
 paragraphs dropped. Every character of the result remembers where it came from, so evidence
 offsets always point into the source file.
 """
@@ -14,6 +15,8 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from opencc import OpenCC
+
 from kg.data import load_yaml
 
 # full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to ASCII, one char for one char
@@ -23,13 +26,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _QUOTES = "“”‘’\"「」『』"
 
+# Image and link patterns stop at the next bracket, so no text makes them scan a line twice.
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\[\]\n]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\[\]\n]*\)")
 _MARKUP = (
-    re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),  # markdown image
     re.compile(r"^#{1,6}[ \t]*", re.M),  # markdown heading marks
     re.compile(r"\*\*|__"),  # markdown emphasis
     re.compile(f"[{_QUOTES}▶►•·]"),  # quotes and bullets: names match with or without them
+    re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]"),  # soft hyphen, zero-width and direction marks
 )
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
                   and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
             pieces.append("\n")
-            offsets.append(mapped.offsets[start])
+            offsets.append(offsets[-1] + 1)  # the break after the previous line, so offsets keep increasing
         pieces.append(line)
         offsets.extend(mapped.offsets[start:start + len(line)])
         previous = line if not broken else previous + line
@@ -108,15 +113,36 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
     return MappedText("".join(pieces), offsets)
 
 
+@functools.cache
+def _simplified(char: str) -> str:
+    """The simplified form of one character (OpenCC's character table), or the character itself."""
+    converted = _t2s().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+@functools.cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Half-width ASCII for full-width forms and simplified for traditional characters, one character
+    for one character (a phrase-level conversion would change lengths and break the offset map)."""
+    simplified = {ord(char): _simplified(char) for char in set(text) if "\u3400" <= char < "\uff00"
+                  or char > "\uffff"}
+    return text.translate(_WIDTH_FOLD | simplified)
+
+
 def canonical_name(name: str) -> str:
-    """A vocabulary name in the form normalized text writes it (half-width, no quotes)."""
-    return re.sub(f"[{_QUOTES}]", "", name.translate(_WIDTH_FOLD))
+    """A vocabulary name in the form normalized text writes it (half-width, simplified, no quotes)."""
+    return re.sub(f"[{_QUOTES}]", "", fold(name))
 
 
 def normalize(original: str) -> MappedText:
     """Normalize a document's text; see the module docstring."""
-    mapped = MappedText(original.translate(_WIDTH_FOLD), array("l", range(len(original) + 1)))
+    mapped = MappedText(fold(original), array("l", range(len(original) + 1)))
     spam, boilerplate = _noise_patterns()
+    mapped = _drop(mapped, _MARKDOWN_IMAGE)  # before links: an image is a link with a "!" before it
     mapped = _rebuild(mapped, _MARKDOWN_LINK, lambda match: match.span(1))
     for pattern in (*_MARKUP, spam, boilerplate):
         mapped = _drop(mapped, pattern)

@@ -27,7 +27,8 @@ _CN_DIGITS = "零一二两三四五六七八九十百千"
 QUANTITY = re.compile(
     rf"(?P<before>约|近|超过|超|逾|不低于|不少于|不超过|低于|高于)?"
     # Chinese numerals only with 十/百/千: 一个/两个/三个 are mostly idiom, not indicator values
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*(?=个|家|所|项))"
+    # a number starts where a run of digits starts: no rescanning a long run from every position
+    rf"(?P<num>(?<![\d{_CN_DIGITS}])(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*(?=个|家|所|项)))"
     rf"(?:(?P<magnitude>万|亿)(?=多|余))?(?P<more>多|余)?(?P<unit>{_UNIT})"
     rf"(?P<after>以上|以下|左右|之内|以内)?"
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kg.model import Document, KnowledgeGraph
+from kg.model import Document, KnowledgeGraph, Skipped
 from kg.normalize import normalize
 from kg.read import ReadError, collect_inputs, read_document
 from kg.relate import DocumentExtraction, extract
@@ -39,46 +39,55 @@ def process(document: Document, text: str, vocab: Vocabulary) -> DocumentExtract
     return extract(document.id, normalize(text), text, vocab)
 
 
-def build_documents(documents: Iterable[tuple[Document, str]], warnings: list[str] | None = None
+def build_documents(documents: Iterable[tuple[Document, str]], skipped: Iterable[Skipped] = (),
+                    warnings: Iterable[str] = (), on_document: Callable[[], None] | None = None
                     ) -> KnowledgeGraph:
-    """Build a graph from already-read documents (the notebook API uses this with strings)."""
+    """Build a graph from already-read documents (the notebook API uses this with strings).
+
+    Documents are taken in the order of their file names (then content), so any input order gives
+    the same graph.
+    A repeated document, or one whose extraction fails, is skipped with its reason; the others'
+    facts are all kept. `on_document` is called after each document (a progress bar).
+    """
     vocab = load_vocabulary()
-    graph = KnowledgeGraph(warnings=list(warnings or []))
+    graph = KnowledgeGraph(skipped=list(skipped), warnings=sorted(warnings))
     resolver = Resolver(vocab, graph)
-    seen: set[str] = set()
-    for document, text in documents:
-        if document.id in seen:
-            graph.warnings.append(f"{document.path}: same content as an earlier file, skipped")
-            continue
-        seen.add(document.id)
-        graph.documents.append(document)
-        resolver.add(process(document, text, vocab))
+    kept: dict[str, Document] = {}
+    for document, text in sorted(documents, key=lambda item: (item[0].name, item[0].id, item[0].path)):
+        if document.id in kept:
+            graph.skipped.append(Skipped(document.path, f"same content as {kept[document.id].path}"))
+        else:
+            try:
+                extraction = process(document, text, vocab)
+            except Exception as error:  # a bug met on one odd document must not cost the others
+                message = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+                graph.skipped.append(Skipped(document.path, f"extraction failed ({message})"))
+            else:
+                kept[document.id] = document
+                graph.documents.append(document)
+                resolver.add(extraction)
+        if on_document:
+            on_document()
+    graph.skipped.sort()
     return resolver.finish()
-
-
-def _read_all(files: list[Path], warnings: list[str], on_file: Callable[[], None]
-              ) -> Iterable[tuple[Document, str]]:
-    for path in files:
-        try:
-            yield read_document(path)
-        except ReadError as error:
-            warnings.append(str(error))
-        finally:
-            on_file()
 
 
 def build(inputs: list[Path], progress: bool | None = None) -> KnowledgeGraph:
     """Build the knowledge graph of every report under `inputs` (files or folders).
 
-    A file that cannot be read becomes a warning; the other files' facts are all kept.
+    A file that cannot be read is skipped with its reason; the other files' facts are all kept.
     A progress bar is shown on a terminal unless `progress` is False.
     """
-    files, warnings = collect_inputs(inputs)
+    files, problems = collect_inputs(inputs)
+    skipped = [Skipped(problem.path, problem.reason) for problem in problems]
+    warnings: list[str] = []
+    documents = []
+    for path in files:
+        try:
+            documents.append(read_document(path, warnings))
+        except ReadError as error:
+            skipped.append(Skipped(error.path, error.reason))
     if progress is None:
         progress = sys.stderr.isatty()
-    bar = tqdm(total=len(files), unit="doc", desc="kg build", disable=not progress, file=sys.stderr)
-    read_warnings: list[str] = []
-    graph = build_documents(_read_all(files, read_warnings, bar.update), warnings)
-    bar.close()
-    graph.warnings.extend(read_warnings)
-    return graph
+    with tqdm(total=len(documents), unit="doc", desc="kg build", disable=not progress, file=sys.stderr) as bar:
+        return build_documents(documents, skipped, warnings, bar.update)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"[^。!?;!?;]*(?:[。!?;]+|$)")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十]+[章节部分])")
+MAX_SENTENCE = 600  # characters; the longest sentence in the seed reports has 341
 _TABLE_CELL = re.compile(r"^[\d.%‰/万人个张岁元年≥≤<>＞＜\-—~～]+$")
 
 
@@ -40,16 +41,30 @@ def heading_level(line: str) -> int:
     return -1
 
 
+def _pieces(text: str) -> list[str]:
+    """A run-on "sentence" (a line without full stops, a dump) in pieces of at most MAX_SENTENCE
+    characters, cut after the last comma or space that fits: extraction time grows with the square
+    of a sentence's length, and no real sentence comes near the limit."""
+    pieces, start = [], 0
+    while len(text) - start > MAX_SENTENCE:
+        window = text[start:start + MAX_SENTENCE]
+        cut = max(window.rfind(mark) for mark in ", 、") + 1 or MAX_SENTENCE
+        pieces.append(window[:cut])
+        start += cut
+    return [*pieces, text[start:]]
+
+
 def split_sentences(text: str, offset: int = 0) -> tuple[Sentence, ...]:
-    """Sentences end at 。!?; (kept with the sentence)."""
+    """Sentences end at 。!?; (kept with the sentence); run-on ones are cut (see `_pieces`)."""
     sentences = []
     for match in _SENTENCE_END.finditer(text):
-        raw = match.group()
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            start = offset + match.start() + lead
-            sentences.append(Sentence(start, start + len(stripped), stripped))
+        position = offset + match.start()
+        for raw in _pieces(match.group()):
+            stripped = raw.strip()
+            if stripped:
+                start = position + len(raw) - len(raw.lstrip())
+                sentences.append(Sentence(start, start + len(stripped), stripped))
+            position += len(raw)
     return tuple(sentences)
 
 

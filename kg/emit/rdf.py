@@ -8,7 +8,6 @@ Written as Turtle (prefixed, grouped by subject), sorted N-Triples or JSON-LD; a
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -142,12 +141,3 @@ def serialize(graph: Graph, extension: str) -> str:
                    if prefix and any(iri.startswith(str(namespace)) for iri in iris)}
         return ordered.serialize(format="json-ld", context=context, indent=1)
     return graph.serialize(format=FORMATS[extension])
-
-
-def write_rdf(kg: KnowledgeGraph, out_dir: Path, extensions: tuple[str, ...] = ("ttl",)) -> tuple[Graph, list[str]]:
-    """Write graph.<ext> for each extension; return the rdflib graph and the file names written."""
-    graph = to_rdflib(kg)
-    names = [f"graph.{extension}" for extension in extensions]
-    for name, extension in zip(names, extensions):
-        (out_dir / name).write_text(serialize(graph, extension), encoding="utf-8")
-    return graph, names
