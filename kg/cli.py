@@ -15,7 +15,7 @@ DEFAULT_OUTPUT = Path("output")
 DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
 
 
-OUTPUT_FILES = ("graph.html", "graph.graphml", "observations.csv", "build-report.json")  # and graph.ttl …
+OUTPUT_FILES = ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json")
 EXIT_CODES = """exit codes:
   0    built (inputs that could not be used are listed, the build goes on without them)
   1    no readable report among the inputs (nothing written), or with --strict: any input
@@ -27,8 +27,8 @@ A build that fails or is interrupted leaves the previous outputs as they were.""
 
 
 def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
-    """Write graph.ttl (plus graph.nt / graph.jsonld on request) and the OUTPUT_FILES, each replaced
-    whole (a failure leaves the previous ones); return the rdflib graph, its size and the files."""
+    """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
+    failure leaves the previous ones); return the rdflib graph, its size and the files written."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
     from kg.emit.rdf import serialize, to_rdflib
@@ -36,7 +36,7 @@ def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, 
     from kg.emit.tables import write_csv, write_graphml
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
-    names = [*(f"graph.{extension}" for extension in extensions), *OUTPUT_FILES]
+    names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
     rdf = to_rdflib(graph)
     with replacing(out_dir, names) as paths:
         for extension in extensions:

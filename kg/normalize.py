@@ -100,7 +100,9 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
         if len(line) > 12 and line in seen:
             continue
         seen.add(line)
-        broken = ((len(previous) >= 40 or "," in previous and len(previous) > 30)  # not a title with a comma
+        # a short line with a comma continues when its sequel ends a sentence; a title with a comma
+        # (…四个角度,看DRG/DIP改革成效) is followed by another title or a byline
+        broken = ((len(previous) >= 40 or "," in previous and (line[-1] in _TERMINAL or len(line) >= 40))
                   and previous[-1] not in _TERMINAL
                   and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
