@@ -22,6 +22,7 @@ from kg.vocab import HEALTHY_PREFIX, INITIATIVE_PREFIX, Vocabulary
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the user's business
 
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
 
@@ -115,6 +116,15 @@ def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
     return any(mention.start < other.end and other.start < mention.end for other in taken)
 
 
+def _inside_a_word(text: str, start: int, end: int, region_ends: set[int]) -> bool:
+    """A two-character county name that is part of another word: 示范县, 提高县域, 形成县 (范县, 高县, 成县)
+    — unless a place or a list mark comes right before it (江苏沛县, 、萧县)."""
+    if end - start != 2 or text[end - 1] not in "县区旗":
+        return False
+    before_is_word = start > 0 and _CJK_CHAR.match(text[start - 1]) and start not in region_ends
+    return bool(before_is_word and text[start - 1] not in "、和及与") or text[end:end + 1] in ("域", "级")
+
+
 def _in_a_list_of_places(text: str, start: int, end: int) -> bool:
     """闵行、青浦、嘉定等区: a short county name between list marks, or before 等区/等县."""
     return text[start - 1:start] == "、" or text[end:end + 1] == "、" or bool(re.match(r"等[区县市地]", text[end:]))
@@ -132,9 +142,12 @@ def recognize(text: str, offset: int, vocab: Vocabulary, quoted: Sequence[tuple[
     hospitals = _hospitals(text, offset, vocab, programmes)
     taken: list[Mention] = list(hospitals)
     taken += [m for m in programmes if not _overlaps(m, taken)]
+    region_hits = vocab.find("Region", text)
+    region_ends = {e for _, e, _ in region_hits}
     regions = [Mention(offset + s, offset + e, "Region", name, tuple(vocab.names["Region"][name]))
-               for s, e, name in vocab.find("Region", text)
-               if name not in vocab.listed_names or _in_a_list_of_places(text, s, e)]
+               for s, e, name in region_hits
+               if (name not in vocab.listed_names or _in_a_list_of_places(text, s, e))
+               and not _inside_a_word(text, s, e, region_ends)]
     taken += [m for m in regions if not _overlaps(m, taken)]
     for match in _anaphor_pattern(tuple(vocab.anaphors)).finditer(text):
         word = match.group()

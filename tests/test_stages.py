@@ -342,3 +342,8 @@ def test_a_title_with_a_comma_is_not_joined_to_the_next_paragraph():
     from kg.normalize import normalize
     text = normalize("从患、保、医、药四个角度，看DRG/DIP改革成效\n\n来源：金豆数据\n").text
     assert text.splitlines()[0] == "从患、保、医、药四个角度,看DRG/DIP改革成效"
+
+
+def test_two_character_county_names_inside_words_are_no_places():
+    graph = graph_of("四川\n高标准启动健康四川示范县创建,提高县域内住院率,推动形成县、乡、村三级网络。江苏沛县推进医共体建设。")
+    assert {e.label for e in graph.entities.values() if e.type == "Region"} == {"四川省", "江苏省", "沛县"}
