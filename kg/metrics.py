@@ -50,11 +50,11 @@ _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次
                  "名": "人数", "万名": "人数"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
-_FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院)")
+_FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目)")
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
 _NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$"
                           r"|^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|市州|盟市|旗县)$")  # 8个县市: the places listed
-_GENERIC_TAIL = re.compile(r"(?:项目建设|建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个)
+_GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个): the projects
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
@@ -62,6 +62,7 @@ _NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
+_INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五六七八九十]+)年(?=[\u4e00-\u9fff])")
 _PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
@@ -149,6 +150,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
         phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;"))  # 每千人口拥有…床位数
+        phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         if phrase == before:
             break
     if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
@@ -271,6 +273,7 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
         return ""
     if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
+        phrase = _GENERIC_TAIL.sub("", phrase) or phrase  # …能力提升项目建设152个: the projects
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
         kind = _KIND_SUFFIX.get(quantity.unit, "数")
         kind = "数" if phrase.endswith(kind[0]) else kind  # 特药品种 → 特药品种数

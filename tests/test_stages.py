@@ -347,3 +347,10 @@ def test_a_title_with_a_comma_is_not_joined_to_the_next_paragraph():
 def test_two_character_county_names_inside_words_are_no_places():
     graph = graph_of("四川\n高标准启动健康四川示范县创建,提高县域内住院率,推动形成县、乡、村三级网络。江苏沛县推进医共体建设。")
     assert {e.label for e in graph.entities.values() if e.type == "Region"} == {"四川省", "江苏省", "沛县"}
+
+
+def test_projects_are_counted_not_their_building(vocab):
+    assert [r.phrase for r in read_metrics("支持省级医疗卫生机构能力提升项目建设152个。", vocab)] == [
+        "省级医疗卫生机构能力提升项目数"]
+    assert [r.phrase for r in read_metrics("门诊、住院次均费用近5年平均增幅低于3.9%。", vocab)] == [
+        "门诊、住院次均费用平均增幅"]
