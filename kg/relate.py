@@ -279,7 +279,8 @@ class DocumentReader:
             clause = [m for m in stated if clause_start <= m.start < clause_end]
             text = self.mapped.text[clause_start:clause_end]
             implicit = self._implicit_subject(text, subject or scope)
-            self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence)
+            governed = bool(cues()["implement"].search(self.mapped.text[sentence.start:clause_start]))
+            self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence, governed)
         for reading in read_metrics(sentence.text, self.vocab):
             phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
             clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
@@ -350,8 +351,9 @@ class DocumentReader:
 
     def _programme_relations(self, clause: list[Mention], sentence_mentions: list[Mention],
                              resolved: dict[Mention, str], implicit: str | None, text: str, clause_start: int,
-                             evidence: Evidence) -> None:
-        """implements / pilots edges for the programmes of one clause.
+                             evidence: Evidence, governed: bool = False) -> None:
+        """implements / pilots edges for the programmes of one clause (`governed`: a verb earlier in
+        the sentence governs it, as in 推动出台…财政补助机制,人事薪酬制度改革政策,…).
 
         A place named right before a programme with a pilot cue (包头、赤峰、乌海3个…试点) pilots it;
         the place in scope pilots only when the text designates it (示范区, 试点省, 入选, 获批);
@@ -371,7 +373,7 @@ class DocumentReader:
                     text[local_end:]):
                 continue  # 从传统的按项目付费转变为…: the practice the reform replaces
             pilot = bool(patterns["pilot"].search(around))
-            if not pilot and not patterns["implement"].search(text[:local_start] + " " + text[local_end:]):
+            if not (pilot or governed or patterns["implement"].search(text[:local_start] + " " + text[local_end:])):
                 continue
             place_mentions = [m for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
             sites = [resolved[m] for m in self._named_right_before(programme, place_mentions)]

@@ -354,3 +354,8 @@ def test_projects_are_counted_not_their_building(vocab):
         "省级医疗卫生机构能力提升项目数"]
     assert [r.phrase for r in read_metrics("门诊、住院次均费用近5年平均增幅低于3.9%。", vocab)] == [
         "门诊、住院次均费用平均增幅"]
+
+
+def test_a_verb_governs_the_list_that_follows_it():
+    graph = graph_of("2024年,江苏省将推动出台与财力相适应的财政补助机制,人事薪酬制度改革政策,药学类医疗服务价格政策。")
+    assert any(s == "江苏省" and "薪酬制度改革" in o for s, p, o in facts(graph))
