@@ -62,6 +62,12 @@ def _unopened_quote(text: str) -> bool:
     return text.count("”") > text.count("“") or text.count("」") > text.count("「")
 
 
+def _names_an_action(name: str) -> bool:
+    """A programme named by what is done (推广三明医改经验, 动态调整医疗服务价格) states its own doing."""
+    implement = cues()["implement"]
+    return bool(implement.match(name) or re.match(r"(?:动态|全面|持续|深入|积极)", name) and implement.match(name, 2))
+
+
 def _designates(around: str) -> bool:
     """Does the text make the place itself a pilot (入选, 获批, 试点省)? Not when what was approved
     is counted (全省累计获批5个国家区域医疗中心建设项目: the projects are the sites)."""
@@ -373,7 +379,8 @@ class DocumentReader:
                     text[local_end:]):
                 continue  # 从传统的按项目付费转变为…: the practice the reform replaces
             pilot = bool(patterns["pilot"].search(around))
-            if not (pilot or governed or patterns["implement"].search(text[:local_start] + " " + text[local_end:])):
+            if not (pilot or governed or _names_an_action(programme.surface)
+                    or patterns["implement"].search(text[:local_start] + " " + text[local_end:])):
                 continue
             place_mentions = [m for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
             sites = [resolved[m] for m in self._named_right_before(programme, place_mentions)]

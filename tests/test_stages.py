@@ -359,3 +359,8 @@ def test_projects_are_counted_not_their_building(vocab):
 def test_a_verb_governs_the_list_that_follows_it():
     graph = graph_of("2024年,江苏省将推动出台与财力相适应的财政补助机制,人事薪酬制度改革政策,药学类医疗服务价格政策。")
     assert any(s == "江苏省" and "薪酬制度改革" in o for s, p, o in facts(graph))
+
+
+def test_a_programme_named_by_its_doing_states_it():
+    graph = graph_of("重庆\n动态调整医疗服务价格,开展年度调价评估,及时调价。")
+    assert ("重庆市", "implements", "医疗服务价格动态调整") in facts(graph)
