@@ -28,24 +28,26 @@ A build that fails or is interrupted leaves the previous outputs as they were.""
 
 def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
     """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
-    failure leaves the previous ones); return the rdflib graph, its size and the files written."""
+    failure leaves the previous ones); return the number of triples and the files written.
+
+    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
-    from kg.emit.rdf import serialize, to_rdflib
+    from kg.emit.rdf import sorted_triples, write_fast
     from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
     names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
-    rdf = to_rdflib(graph)
+    triples = sorted_triples(graph)
     with replacing(out_dir, names) as paths:
         for extension in extensions:
-            paths[f"graph.{extension}"].write_text(serialize(rdf, extension), encoding="utf-8")
+            write_fast(triples, extension, paths[f"graph.{extension}"])
         write_html(graph, paths["graph.html"])
         write_graphml(graph, paths["graph.graphml"])
         write_csv(graph, paths["observations.csv"])
-        write_report(graph, len(rdf), paths["build-report.json"])
-    return {"rdf": rdf, "triples": len(rdf), "files": names}
+        write_report(graph, len(triples), paths["build-report.json"])
+    return {"triples": len(triples), "files": names}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -78,7 +80,9 @@ def run_build(args: argparse.Namespace) -> int:
           f"({written['triples']} triples)")
     conforms = True
     if not args.no_validate:
-        report = validate(written["rdf"])
+        from kg.emit.rdf import to_rdflib
+
+        report = validate(to_rdflib(graph))
         print(format_report(report))
         conforms = report.conforms
     if args.strict and (graph.skipped or graph.warnings):

@@ -136,3 +136,15 @@ def test_notebook_api():
     graph = result.networkx()
     assert any(d["predicate"] == "reports" for _, _, d in graph.edges(data=True))
     assert len(result.rdf()) > 100
+
+
+def test_fast_rdf_holds_the_same_triples_as_the_rdflib_graph(built):
+    """graph.ttl is written by pyoxigraph from triples made straight from the KnowledgeGraph; the Python
+    API's rdflib graph (`to_rdflib`) must hold exactly the same triples."""
+    from kg.emit.rdf import sorted_triples, to_rdflib
+    from kg.pipeline import build
+
+    result = build([SEEDS], progress=False)
+    ours = {str(triple) + " ." for triple in sorted_triples(result)}
+    theirs = {line for line in to_rdflib(result).serialize(format="nt").splitlines() if line.strip()}
+    assert ours == theirs and len(ours) > 5000

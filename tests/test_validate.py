@@ -116,7 +116,7 @@ def test_serializations_do_not_depend_on_insertion_order(seed_graph):
 def test_turtle_uses_prefixes_and_groups_subjects(seed_output):
     text = (seed_output / "graph.ttl").read_text(encoding="utf-8")
     assert "@prefix region: <https://w3id.org/cn-health-kg/id/region/> ." in text
-    block = text[text.index("\nregion:640000 a kg:Province,\n        kg:Region ;"):]
+    block = text[text.index("\nregion:640000 a kg:Province , kg:Region ;\n"):]
     block = block[:block.index(" .\n")]
     assert 'rdfs:label "宁夏回族自治区"@zh ;' in block and 'skos:notation "640000" ;' in block
     assert "kg:reports observation:" in block
