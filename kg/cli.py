@@ -13,6 +13,7 @@ from kg.model import ENTITY_TYPES, KnowledgeGraph
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
+DEFAULT_VALIDATE_MAX_TRIPLES = 200_000
 
 
 OUTPUT_FILES = ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json")
@@ -79,7 +80,12 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
     conforms = True
-    if not args.no_validate:
+    if args.no_validate:
+        print("SHACL: not checked (--no-validate)")
+    elif written["triples"] > args.validate_max_triples:
+        print(f"SHACL: not checked: {written['triples']} triples is more than --validate-max-triples "
+              f"{args.validate_max_triples} (run `kg validate {args.output / 'graph.ttl'}`, or raise the limit)")
+    else:
         from kg.emit.rdf import to_rdflib
 
         report = validate(to_rdflib(graph))
@@ -176,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--no-validate", action="store_true",
                        help="skip the SHACL check (which otherwise ends the build with exit code 3 "
                             "when the graph breaks the shapes)")
+    build.add_argument("--validate-max-triples", type=int, default=DEFAULT_VALIDATE_MAX_TRIPLES, metavar="N",
+                       help="skip the SHACL check (and say so) when the graph has more than N triples; pySHACL "
+                            f"on an rdflib graph takes minutes for millions (default: {DEFAULT_VALIDATE_MAX_TRIPLES})")
     build.add_argument("--strict", action="store_true", help="exit 1 if any input is skipped or any warning is given")
     build.set_defaults(run=run_build)
     validate = verbs.add_parser(

@@ -129,3 +129,14 @@ def test_documents_carry_file_name_hash_and_dates(seed_graph):
         SELECT ?f ?h ?d WHERE { ?doc a kg:Document ; kg:fileName ?f ; kg:sha256 ?h ; dcterms:issued ?d }""")}
     assert ("004_fd44d362ff85506a.txt",
             "f3a4b0f9e705d8a7295b61aacc03fe3eaa6c6d7c58ae309244658ff497775e73", "2024-11-21") in rows
+
+
+def test_build_says_when_the_shacl_check_is_skipped(tmp_path, capsys):
+    (tmp_path / "note.txt").write_text("宁夏\n2024年,全区县域内就诊率达到85%。", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "note.txt"), "-o", str(out), "--quiet", "--validate-max-triples", "10"]) == 0
+    printed = capsys.readouterr().out
+    assert "SHACL: not checked:" in printed and "more than --validate-max-triples 10" in printed
+    assert "0 violations" not in printed
+    assert main(["build", str(tmp_path / "note.txt"), "-o", str(out), "--quiet", "--no-validate"]) == 0
+    assert "SHACL: not checked (--no-validate)" in capsys.readouterr().out
