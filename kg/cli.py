@@ -70,7 +70,7 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.validate import format_report, validate
 
     inputs = args.inputs or [DEFAULT_INPUT]
-    graph = build(inputs, progress=None if not args.quiet else False)
+    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs)
     if not graph.documents:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
@@ -176,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="extract documents in N processes (default: 1); the outputs do not depend on N")
     build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
                        help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
                             "repeatable; graph.ttl is always written")

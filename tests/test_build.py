@@ -148,3 +148,9 @@ def test_fast_rdf_holds_the_same_triples_as_the_rdflib_graph(built):
     ours = {str(triple) + " ." for triple in sorted_triples(result)}
     theirs = {line for line in to_rdflib(result).serialize(format="nt").splitlines() if line.strip()}
     assert ours == theirs and len(ours) > 5000
+
+
+def test_jobs_give_byte_identical_outputs(built, tmp_path):
+    assert main(["build", str(SEEDS), "-o", str(tmp_path), "--quiet", "--jobs", "2", "--no-validate"]) == 0
+    for name in ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json"):
+        assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
