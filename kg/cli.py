@@ -14,6 +14,7 @@ DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
 DEFAULT_VALIDATE_MAX_TRIPLES = 200_000
+CACHE_FOLDER = ".kg-cache"
 
 
 OUTPUT_FILES = ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json")
@@ -70,13 +71,19 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.validate import format_report, validate
 
     inputs = args.inputs or [DEFAULT_INPUT]
-    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs)
+    from kg.cache import ExtractionCache
+
+    cache = None if args.no_cache else ExtractionCache(args.cache or args.output / CACHE_FOLDER)
+    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache)
     if not graph.documents:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
     written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
     print(summary(graph))
+    if cache is not None:
+        print(f"cache: {cache.hits} of {cache.hits + cache.misses} documents taken from {cache.root}, "
+              f"{cache.misses} extracted")
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
     conforms = True
@@ -178,6 +185,10 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                        help="extract documents in N processes (default: 1); the outputs do not depend on N")
+    build.add_argument("--cache", type=Path, metavar="DIR",
+                       help=f"where extraction results are kept between builds (default: OUTPUT/{CACHE_FOLDER}); "
+                            "an unchanged document with an unchanged kg is not extracted again")
+    build.add_argument("--no-cache", action="store_true", help="extract every document, read and write no cache")
     build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
                        help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
                             "repeatable; graph.ttl is always written")

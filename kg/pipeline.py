@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from kg.cache import ExtractionCache
 from kg.model import Document, KnowledgeGraph, Skipped
 from kg.normalize import normalize
 from kg.read import ReadError, collect_inputs, read_document
@@ -79,7 +80,7 @@ def _extract_all(items: list[tuple[Document, str]], jobs: int, on_document: Call
 
 def build_documents(documents: Iterable[tuple[Document, str]], skipped: Iterable[Skipped] = (),
                     warnings: Iterable[str] = (), on_document: Callable[[], None] | None = None,
-                    jobs: int = 1) -> KnowledgeGraph:
+                    jobs: int = 1, cache: ExtractionCache | None = None) -> KnowledgeGraph:
     """Build a graph from already-read documents (the notebook API uses this with strings).
 
     Documents are taken in the order of their file names (then content), so any input order gives
@@ -87,7 +88,8 @@ def build_documents(documents: Iterable[tuple[Document, str]], skipped: Iterable
     A repeated document, or one whose extraction fails, is skipped with its reason; the others'
     facts are all kept. `on_document` is called after each document (a progress bar).
     With `jobs` > 1 the documents are extracted in that many processes; they are merged here, in
-    the same order, so the graph is the same as with one.
+    the same order, so the graph is the same as with one. With a `cache`, documents extracted by an
+    earlier build (same bytes, same pipeline version) are taken from it, and new ones are added.
     """
     vocab = load_vocabulary()
     graph = KnowledgeGraph(skipped=list(skipped), warnings=sorted(warnings))
@@ -96,7 +98,19 @@ def build_documents(documents: Iterable[tuple[Document, str]], skipped: Iterable
     first: dict[str, tuple[Document, str]] = {}
     for document, text in ordered:  # the same content gives the same extraction: each is extracted once
         first.setdefault(document.id, (document, text))
-    extracted = dict(zip(first, _extract_all(list(first.values()), jobs, on_document)))
+    extracted = {}
+    if cache is not None:
+        for doc_id, (document, _) in first.items():
+            hit = cache.get(document.sha256)
+            if hit is not None:
+                extracted[doc_id] = hit
+                if on_document:
+                    on_document()
+    missing = [item for doc_id, item in first.items() if doc_id not in extracted]
+    for (document, _), result in zip(missing, _extract_all(missing, jobs, on_document)):
+        extracted[document.id] = result
+        if cache is not None and not isinstance(result[2], str):  # failures are retried next time
+            cache.put(document.sha256, result)
     kept: dict[str, Document] = {}
     for document, text in ordered:
         if document.id in kept:
@@ -113,12 +127,13 @@ def build_documents(documents: Iterable[tuple[Document, str]], skipped: Iterable
     return resolver.finish()
 
 
-def build(inputs: list[Path], progress: bool | None = None, jobs: int = 1) -> KnowledgeGraph:
+def build(inputs: list[Path], progress: bool | None = None, jobs: int = 1,
+          cache: ExtractionCache | None = None) -> KnowledgeGraph:
     """Build the knowledge graph of every report under `inputs` (files or folders).
 
     A file that cannot be read is skipped with its reason; the other files' facts are all kept.
     A progress bar is shown on a terminal unless `progress` is False. `jobs` processes extract
-    documents in parallel (the graph does not depend on it).
+    documents in parallel (the graph does not depend on it); `cache` keeps their extractions.
     """
     files, problems = collect_inputs(inputs)
     skipped = [Skipped(problem.path, problem.reason) for problem in problems]
@@ -133,4 +148,4 @@ def build(inputs: list[Path], progress: bool | None = None, jobs: int = 1) -> Kn
         progress = sys.stderr.isatty()
     with tqdm(total=len({document.id for document, _ in documents}), unit="doc", desc="kg build",
               disable=not progress, file=sys.stderr) as bar:
-        return build_documents(documents, skipped, warnings, bar.update, jobs=jobs)
+        return build_documents(documents, skipped, warnings, bar.update, jobs=jobs, cache=cache)
