@@ -145,7 +145,7 @@ def test_fast_rdf_holds_the_same_triples_as_the_rdflib_graph(built):
     from kg.pipeline import build
 
     result = build([SEEDS], progress=False)
-    ours = {str(triple) + " ." for triple in sorted_triples(result)}
+    ours = {f"{s} {p} {o} ." for s, p, o in sorted_triples(result)}
     theirs = {line for line in to_rdflib(result).serialize(format="nt").splitlines() if line.strip()}
     assert ours == theirs and len(ours) > 5000
 

@@ -158,27 +158,39 @@ OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}  # file e
 
 
 @functools.cache
-def _ontology_triples() -> tuple:
+def _ontology_triples() -> tuple[tuple[str, str, str], ...]:
     import pyoxigraph
-    return tuple(pyoxigraph.parse(path=str(ONTOLOGY_DIR / "kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE))
+    triples = pyoxigraph.parse(path=str(ONTOLOGY_DIR / "kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    return tuple((str(t.subject), str(t.predicate), str(t.object)) for t in triples)
 
 
-def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple]:
-    """The triples of `to_rdflib` (without the ontology) as (subject, predicate, object) pyoxigraph terms,
-    possibly repeated, in no particular order."""
-    from pyoxigraph import Literal as L, NamedNode as N
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
-    ns = functools.lru_cache(maxsize=None)(N)
-    idn = lambda key: N(f"{ID}{key}")  # noqa: E731
-    rdf_type, label, pref, alt = ns(_RDF_TYPE), ns(str(RDFS.label)), ns(str(SKOS.prefLabel)), ns(str(SKOS.altLabel))
-    evidence_p, derived, prov_value, anchor = ns(f"{KG}evidence"), ns(str(PROV.wasDerivedFrom)), \
-        ns(str(PROV.value)), ns(f"{NIF}anchorOf")
-    begin, end, document_p, nonneg = ns(f"{NIF}beginIndex"), ns(f"{NIF}endIndex"), ns(f"{KG}document"), \
-        ns(f"{_XSD}nonNegativeInteger")
-    evidence_class = ns(f"{KG}Evidence")
-    seen_evidence: set[tuple] = set()
 
-    def evidence(subject, items: list[Evidence]) -> Iterator[tuple]:
+def _text(value: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal in N-Triples syntax."""
+    quoted = f'"{value.translate(_ESCAPES)}"'
+    if language:
+        return f"{quoted}@{language}"
+    return f"{quoted}^^<{datatype}>" if datatype else quoted
+
+
+def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str]]:
+    """The triples of `to_rdflib` (without the ontology) as (subject, predicate, object) in N-Triples
+    syntax, possibly repeated, in no particular order."""
+    def n(iri: str) -> str:
+        return f"<{iri}>"
+
+    def idn(key: str) -> str:
+        return f"<{ID}{key}>"
+
+    rdf_type, label, pref, alt = n(_RDF_TYPE), n(RDFS.label), n(SKOS.prefLabel), n(SKOS.altLabel)
+    evidence_p, derived, prov_value, anchor = n(f"{KG}evidence"), n(PROV.wasDerivedFrom), n(PROV.value), n(f"{NIF}anchorOf")
+    begin, end, document_p = n(f"{NIF}beginIndex"), n(f"{NIF}endIndex"), n(f"{KG}document")
+    nonneg, evidence_class = f"{_XSD}nonNegativeInteger", n(f"{KG}Evidence")
+    seen_evidence: set[Evidence] = set()
+
+    def evidence(subject: str, items: list[Evidence]) -> Iterator[tuple[str, str, str]]:
         for item in items:
             node = idn(f"evidence/{item.doc_id}-{item.start}-{item.end}")
             document = idn(f"document/{item.doc_id}")
@@ -187,93 +199,99 @@ def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple]:
             if item in seen_evidence:
                 continue
             seen_evidence.add(item)
-            sentence = L(item.sentence)
+            sentence = _text(item.sentence)
             yield node, rdf_type, evidence_class
             yield node, prov_value, sentence
             yield node, anchor, sentence
-            yield node, begin, L(str(item.start), datatype=nonneg)
-            yield node, end, L(str(item.end), datatype=nonneg)
+            yield node, begin, _text(str(item.start), datatype=nonneg)
+            yield node, end, _text(str(item.end), datatype=nonneg)
             yield node, document_p, document
 
     for document in kg.documents:
         node = idn(f"document/{document.id}")
-        yield node, rdf_type, ns(f"{KG}Document")
-        yield node, label, L(document.title or document.name)
+        yield node, rdf_type, n(f"{KG}Document")
+        yield node, label, _text(document.title or document.name)
         if document.title:
-            yield node, ns(str(DCTERMS.title)), L(document.title)
-        yield node, ns(f"{KG}fileName"), L(document.name)
-        yield node, ns(f"{KG}sha256"), L(document.sha256)
+            yield node, n(DCTERMS.title), _text(document.title)
+        yield node, n(f"{KG}fileName"), _text(document.name)
+        yield node, n(f"{KG}sha256"), _text(document.sha256)
         if document.published:
-            yield node, ns(str(DCTERMS.issued)), L(document.published, datatype=ns(f"{_XSD}date"))
-    links = ((ns(f"{KG}partOf"), "part_of"), (ns(f"{KG}locatedIn"), "located_in"), (ns(str(SKOS.broader)), "broader"))
+            yield node, n(DCTERMS.issued), _text(document.published, datatype=f"{_XSD}date")
+    links = ((n(f"{KG}partOf"), "part_of"), (n(f"{KG}locatedIn"), "located_in"), (n(SKOS.broader), "broader"))
     for entity in kg.entities.values():
         node = idn(entity.key)
-        yield node, rdf_type, ns(f"{KG}{entity.type}")
+        yield node, rdf_type, n(f"{KG}{entity.type}")
         if entity.type == "Region" and entity.subtype:
-            yield node, rdf_type, ns(f"{KG}{entity.subtype}")
-        zh = L(entity.label, language="zh")
+            yield node, rdf_type, n(f"{KG}{entity.subtype}")
+        zh = _text(entity.label, "zh")
         yield node, label, zh
         yield node, pref, zh
         for alias in entity.alt_labels - {entity.label}:
-            yield node, alt, L(alias, language="zh")
+            yield node, alt, _text(alias, "zh")
         if entity.label_en:
-            yield node, label, L(entity.label_en, language="en")
+            yield node, label, _text(entity.label_en, "en")
         if entity.code:
-            yield node, ns(str(SKOS.notation)), L(entity.code)
+            yield node, n(SKOS.notation), _text(entity.code)
         for predicate, attribute in links:
             target = getattr(entity, attribute)
             if target:
                 yield node, predicate, idn(target)
         yield from evidence(node, entity.evidence)
-    fact_class = ns(f"{KG}Fact")
+    fact_class = n(f"{KG}Fact")
     for fact in kg.facts:
-        subject, predicate, obj = idn(fact.subject), ns(f"{KG}{fact.predicate}"), idn(fact.object)
+        subject, predicate, obj = idn(fact.subject), n(f"{KG}{fact.predicate}"), idn(fact.object)
         yield subject, predicate, obj
         node = idn(f"fact/{stable_id(fact.subject, fact.predicate, fact.object)}")
         yield node, rdf_type, fact_class
-        yield node, ns(str(RDF.subject)), subject
-        yield node, ns(str(RDF.predicate)), predicate
-        yield node, ns(str(RDF.object)), obj
+        yield node, n(RDF.subject), subject
+        yield node, n(RDF.predicate), predicate
+        yield node, n(RDF.object), obj
         yield from evidence(node, fact.evidence)
-    dataset = N(str(DATASET))
-    decimal, gyear = ns(f"{_XSD}decimal"), ns(f"{_XSD}gYear")
+    dataset = n(DATASET)
+    decimal, gyear = f"{_XSD}decimal", f"{_XSD}gYear"
+    reports, observation_class, data_set = n(f"{KG}reports"), n(f"{KG}Observation"), n(QB.dataSet)
+    region_p, metric_p, value_p, unit_p = n(f"{KG}region"), n(f"{KG}metric"), n(f"{KG}value"), n(f"{KG}unit")
+    kind_p, target, reported = n(f"{KG}kind"), n(f"{KG}Target"), n(f"{KG}Reported")
     for observation in kg.observations:
         node = idn(f"observation/{stable_id(*observation.identity)}")
         region = idn(observation.region)
-        yield region, ns(f"{KG}reports"), node
-        yield node, rdf_type, ns(f"{KG}Observation")
-        yield node, ns(str(QB.dataSet)), dataset
-        yield node, ns(f"{KG}region"), region
-        yield node, ns(f"{KG}metric"), idn(observation.metric)
-        yield node, ns(f"{KG}value"), L(f"{observation.value:f}", datatype=decimal)
-        yield node, ns(f"{KG}unit"), L(observation.unit)
-        yield node, label, L(observation.phrase, language="zh")
-        yield node, ns(f"{KG}kind"), ns(f"{KG}Target" if observation.kind == "target" else f"{KG}Reported")
+        yield region, reports, node
+        yield node, rdf_type, observation_class
+        yield node, data_set, dataset
+        yield node, region_p, region
+        yield node, metric_p, idn(observation.metric)
+        yield node, value_p, _text(f"{observation.value:f}", datatype=decimal)
+        yield node, unit_p, _text(observation.unit)
+        yield node, label, _text(observation.phrase, "zh")
+        yield node, kind_p, target if observation.kind == "target" else reported
         if observation.year:
-            yield node, ns(f"{KG}year"), L(str(observation.year), datatype=gyear)
+            yield node, n(f"{KG}year"), _text(str(observation.year), datatype=gyear)
         if observation.qualifier:
-            yield node, ns(f"{KG}qualifier"), L(observation.qualifier, language="zh")
+            yield node, n(f"{KG}qualifier"), _text(observation.qualifier, "zh")
         yield from evidence(node, observation.evidence)
     if kg.observations:
-        yield dataset, rdf_type, ns(str(QB.DataSet))
-        yield dataset, ns(str(QB.structure)), ns(f"{KG}observationStructure")
-        yield dataset, label, L("Health-system indicators reported in the source documents", language="en")
+        yield dataset, rdf_type, n(QB.DataSet)
+        yield dataset, n(QB.structure), n(f"{KG}observationStructure")
+        yield dataset, label, _text("Health-system indicators reported in the source documents", "en")
 
 
-def sorted_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> list:
-    """Every distinct triple of the graph (with the ontology) as a pyoxigraph Triple, sorted by subject,
+def sorted_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> list[tuple[str, str, str]]:
+    """Every distinct triple of the graph (with the ontology) in N-Triples syntax, sorted by subject,
     then predicate (rdf:type first), then object: the order the files are written in."""
-    from pyoxigraph import Triple
-
     unique = set(iter_triples(kg))
     if with_ontology:
-        unique.update((t.subject, t.predicate, t.object) for t in _ontology_triples())
+        unique.update(_ontology_triples())
+    rdf_type = f"<{_RDF_TYPE}>"
+    return sorted(unique, key=lambda t: (t[0], t[1] != rdf_type, t[1], t[2]))
 
-    def key(triple: tuple) -> tuple:
-        subject, predicate, obj = triple
-        return subject.value, predicate.value != _RDF_TYPE, predicate.value, str(obj)
 
-    return [Triple(*triple) for triple in sorted(unique, key=key)]
+def _pyoxigraph_triples(triples: list[tuple[str, str, str]]) -> Iterator:
+    """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks)."""
+    import pyoxigraph
+
+    for start in range(0, len(triples), 100_000):
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + 100_000])
+        yield from pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
 class _WithoutPrefixLines:
@@ -306,10 +324,10 @@ def write_fast(triples: list, extension: str, path: Path) -> None:
     rdf_format = getattr(pyoxigraph.RdfFormat, OX_FORMATS[extension])
     with open(path, "wb") as handle:
         if extension != "ttl":
-            pyoxigraph.serialize(triples, handle, rdf_format)
+            pyoxigraph.serialize(_pyoxigraph_triples(triples), handle, rdf_format)
             return
         handle.writelines(f"@prefix {prefix}: <{namespace}> .\n".encode() for prefix, namespace in sorted(PREFIXES.items()))
         body = _WithoutPrefixLines(handle)
-        pyoxigraph.serialize(triples, body, rdf_format, prefixes=PREFIXES)
+        pyoxigraph.serialize(_pyoxigraph_triples(triples), body, rdf_format, prefixes=PREFIXES)
         if body.head:
             handle.write(body.head)
