@@ -4,7 +4,7 @@ Prints, per size: throughput (MB/s), documents/s, triples/s written, peak RSS of
 ratios measured in the same run over the same text: build time / raw `jieba.lcut` time and build
 time / spaCy zh+jieba tokenization time.
 
-    python bench/run.py [--sizes 1 10 100] [--jobs N] [--work DIR]
+    python bench/run.py [--sizes 1 10 100] [--work DIR] [-- KG_BUILD_ARGS such as --jobs 2]
 """
 
 from __future__ import annotations
