@@ -13,6 +13,8 @@ from kg.model import ENTITY_TYPES, KnowledgeGraph
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_GRAPH = DEFAULT_OUTPUT / "graph.ttl"
+DEFAULT_VALIDATE_MAX_TRIPLES = 200_000
+CACHE_FOLDER = ".kg-cache"
 
 
 OUTPUT_FILES = ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json")
@@ -28,24 +30,26 @@ A build that fails or is interrupted leaves the previous outputs as they were.""
 
 def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
     """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
-    failure leaves the previous ones); return the rdflib graph, its size and the files written."""
+    failure leaves the previous ones); return the number of triples and the files written.
+
+    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
-    from kg.emit.rdf import serialize, to_rdflib
+    from kg.emit.rdf import sorted_triples, write_fast
     from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
     names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
-    rdf = to_rdflib(graph)
+    triples = sorted_triples(graph)
     with replacing(out_dir, names) as paths:
         for extension in extensions:
-            paths[f"graph.{extension}"].write_text(serialize(rdf, extension), encoding="utf-8")
+            write_fast(triples, extension, paths[f"graph.{extension}"])
         write_html(graph, paths["graph.html"])
         write_graphml(graph, paths["graph.graphml"])
         write_csv(graph, paths["observations.csv"])
-        write_report(graph, len(rdf), paths["build-report.json"])
-    return {"rdf": rdf, "triples": len(rdf), "files": names}
+        write_report(graph, len(triples), paths["build-report.json"])
+    return {"triples": len(triples), "files": names}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -67,18 +71,31 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.validate import format_report, validate
 
     inputs = args.inputs or [DEFAULT_INPUT]
-    graph = build(inputs, progress=None if not args.quiet else False)
+    from kg.cache import ExtractionCache
+
+    cache = None if args.no_cache else ExtractionCache(args.cache or args.output / CACHE_FOLDER)
+    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache)
     if not graph.documents:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
     written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
     print(summary(graph))
+    if cache is not None:
+        print(f"cache: {cache.hits} of {cache.hits + cache.misses} documents taken from {cache.root}, "
+              f"{cache.misses} extracted")
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
     conforms = True
-    if not args.no_validate:
-        report = validate(written["rdf"])
+    if args.no_validate:
+        print("SHACL: not checked (--no-validate)")
+    elif written["triples"] > args.validate_max_triples:
+        print(f"SHACL: not checked: {written['triples']} triples is more than --validate-max-triples "
+              f"{args.validate_max_triples} (run `kg validate {args.output / 'graph.ttl'}`, or raise the limit)")
+    else:
+        from kg.emit.rdf import to_rdflib
+
+        report = validate(to_rdflib(graph))
         print(format_report(report))
         conforms = report.conforms
     if args.strict and (graph.skipped or graph.warnings):
@@ -166,12 +183,21 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT,
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="extract documents in N processes (default: 1); the outputs do not depend on N")
+    build.add_argument("--cache", type=Path, metavar="DIR",
+                       help=f"where extraction results are kept between builds (default: OUTPUT/{CACHE_FOLDER}); "
+                            "an unchanged document with an unchanged kg is not extracted again")
+    build.add_argument("--no-cache", action="store_true", help="extract every document, read and write no cache")
     build.add_argument("--rdf-format", action="append", choices=("ttl", "nt", "jsonld"),
                        help="also write the graph as graph.nt (sorted N-Triples) or graph.jsonld (JSON-LD); "
                             "repeatable; graph.ttl is always written")
     build.add_argument("--no-validate", action="store_true",
                        help="skip the SHACL check (which otherwise ends the build with exit code 3 "
                             "when the graph breaks the shapes)")
+    build.add_argument("--validate-max-triples", type=int, default=DEFAULT_VALIDATE_MAX_TRIPLES, metavar="N",
+                       help="skip the SHACL check (and say so) when the graph has more than N triples; pySHACL "
+                            f"on an rdflib graph takes minutes for millions (default: {DEFAULT_VALIDATE_MAX_TRIPLES})")
     build.add_argument("--strict", action="store_true", help="exit 1 if any input is skipped or any warning is given")
     build.set_defaults(run=run_build)
     validate = verbs.add_parser(

@@ -136,3 +136,39 @@ def test_notebook_api():
     graph = result.networkx()
     assert any(d["predicate"] == "reports" for _, _, d in graph.edges(data=True))
     assert len(result.rdf()) > 100
+
+
+def test_fast_rdf_holds_the_same_triples_as_the_rdflib_graph(built):
+    """graph.ttl is written by pyoxigraph from triples made straight from the KnowledgeGraph; the Python
+    API's rdflib graph (`to_rdflib`) must hold exactly the same triples."""
+    from kg.emit.rdf import sorted_triples, to_rdflib
+    from kg.pipeline import build
+
+    result = build([SEEDS], progress=False)
+    ours = {f"{s} {p} {o} ." for s, p, o in sorted_triples(result)}
+    theirs = {line for line in to_rdflib(result).serialize(format="nt").splitlines() if line.strip()}
+    assert ours == theirs and len(ours) > 5000
+
+
+def test_jobs_give_byte_identical_outputs(built, tmp_path):
+    assert main(["build", str(SEEDS), "-o", str(tmp_path), "--quiet", "--jobs", "2", "--no-validate"]) == 0
+    for name in ("graph.ttl", "graph.html", "graph.graphml", "observations.csv", "build-report.json"):
+        assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_a_second_build_takes_its_extractions_from_the_cache(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate"]) == 0
+    documents = len(list(SEEDS.glob("*.txt")))
+    assert f"cache: 0 of {documents} documents taken from" in capsys.readouterr().out
+    first = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.html", "build-report.json")}
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate"]) == 0
+    assert f"cache: {documents} of {documents} documents taken from {out / '.kg-cache'}, 0 extracted" \
+        in capsys.readouterr().out
+    assert first == {name: (out / name).read_bytes() for name in first}
+    cache = tmp_path / "elsewhere"
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate", "--cache", str(cache)]) == 0
+    assert f"cache: 0 of {documents} documents taken from {cache}" in capsys.readouterr().out
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate", "--no-cache"]) == 0
+    assert "cache:" not in capsys.readouterr().out
+    assert first == {name: (out / name).read_bytes() for name in first}

@@ -116,7 +116,7 @@ def test_serializations_do_not_depend_on_insertion_order(seed_graph):
 def test_turtle_uses_prefixes_and_groups_subjects(seed_output):
     text = (seed_output / "graph.ttl").read_text(encoding="utf-8")
     assert "@prefix region: <https://w3id.org/cn-health-kg/id/region/> ." in text
-    block = text[text.index("\nregion:640000 a kg:Province,\n        kg:Region ;"):]
+    block = text[text.index("\nregion:640000 a kg:Province , kg:Region ;\n"):]
     block = block[:block.index(" .\n")]
     assert 'rdfs:label "宁夏回族自治区"@zh ;' in block and 'skos:notation "640000" ;' in block
     assert "kg:reports observation:" in block
@@ -129,3 +129,14 @@ def test_documents_carry_file_name_hash_and_dates(seed_graph):
         SELECT ?f ?h ?d WHERE { ?doc a kg:Document ; kg:fileName ?f ; kg:sha256 ?h ; dcterms:issued ?d }""")}
     assert ("004_fd44d362ff85506a.txt",
             "f3a4b0f9e705d8a7295b61aacc03fe3eaa6c6d7c58ae309244658ff497775e73", "2024-11-21") in rows
+
+
+def test_build_says_when_the_shacl_check_is_skipped(tmp_path, capsys):
+    (tmp_path / "note.txt").write_text("宁夏\n2024年,全区县域内就诊率达到85%。", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(tmp_path / "note.txt"), "-o", str(out), "--quiet", "--validate-max-triples", "10"]) == 0
+    printed = capsys.readouterr().out
+    assert "SHACL: not checked:" in printed and "more than --validate-max-triples 10" in printed
+    assert "0 violations" not in printed
+    assert main(["build", str(tmp_path / "note.txt"), "-o", str(out), "--quiet", "--no-validate"]) == 0
+    assert "SHACL: not checked (--no-validate)" in capsys.readouterr().out

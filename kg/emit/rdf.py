@@ -8,6 +8,9 @@ Written as Turtle (prefixed, grouped by subject), sorted N-Triples or JSON-LD; a
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
+from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -141,3 +144,190 @@ def serialize(graph: Graph, extension: str) -> str:
                    if prefix and any(iri.startswith(str(namespace)) for iri in iris)}
         return ordered.serialize(format="json-ld", context=context, indent=1)
     return graph.serialize(format=FORMATS[extension])
+
+
+# The fast path: the same triples straight from the KnowledgeGraph as pyoxigraph terms, sorted and
+# written by pyoxigraph (no rdflib Graph, no rdflib serializer). `kg build` writes its files this way.
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = str(RDF.type)
+PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": _XSD, "skos": str(SKOS), "dcterms": str(DCTERMS),
+            "prov": str(PROV), "owl": "http://www.w3.org/2002/07/owl#", "nif": str(NIF), "qb": str(QB), "kg": str(KG), "id": str(ID),
+            **{prefix: f"{ID}{prefix}/" for prefix in ID_PREFIXES}}
+OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}  # file extension -> pyoxigraph.RdfFormat
+
+
+@functools.cache
+def _ontology_triples() -> tuple[tuple[str, str, str], ...]:
+    import pyoxigraph
+    triples = pyoxigraph.parse(path=str(ONTOLOGY_DIR / "kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    return tuple((str(t.subject), str(t.predicate), str(t.object)) for t in triples)
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal in N-Triples syntax."""
+    quoted = f'"{value.translate(_ESCAPES)}"'
+    if language:
+        return f"{quoted}@{language}"
+    return f"{quoted}^^<{datatype}>" if datatype else quoted
+
+
+def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str]]:
+    """The triples of `to_rdflib` (without the ontology) as (subject, predicate, object) in N-Triples
+    syntax, possibly repeated, in no particular order."""
+    def n(iri: str) -> str:
+        return f"<{iri}>"
+
+    def idn(key: str) -> str:
+        return f"<{ID}{key}>"
+
+    rdf_type, label, pref, alt = n(_RDF_TYPE), n(RDFS.label), n(SKOS.prefLabel), n(SKOS.altLabel)
+    evidence_p, derived, prov_value, anchor = n(f"{KG}evidence"), n(PROV.wasDerivedFrom), n(PROV.value), n(f"{NIF}anchorOf")
+    begin, end, document_p = n(f"{NIF}beginIndex"), n(f"{NIF}endIndex"), n(f"{KG}document")
+    nonneg, evidence_class = f"{_XSD}nonNegativeInteger", n(f"{KG}Evidence")
+    seen_evidence: set[Evidence] = set()
+
+    def evidence(subject: str, items: list[Evidence]) -> Iterator[tuple[str, str, str]]:
+        for item in items:
+            node = idn(f"evidence/{item.doc_id}-{item.start}-{item.end}")
+            document = idn(f"document/{item.doc_id}")
+            yield subject, evidence_p, node
+            yield subject, derived, document
+            if item in seen_evidence:
+                continue
+            seen_evidence.add(item)
+            sentence = _text(item.sentence)
+            yield node, rdf_type, evidence_class
+            yield node, prov_value, sentence
+            yield node, anchor, sentence
+            yield node, begin, _text(str(item.start), datatype=nonneg)
+            yield node, end, _text(str(item.end), datatype=nonneg)
+            yield node, document_p, document
+
+    for document in kg.documents:
+        node = idn(f"document/{document.id}")
+        yield node, rdf_type, n(f"{KG}Document")
+        yield node, label, _text(document.title or document.name)
+        if document.title:
+            yield node, n(DCTERMS.title), _text(document.title)
+        yield node, n(f"{KG}fileName"), _text(document.name)
+        yield node, n(f"{KG}sha256"), _text(document.sha256)
+        if document.published:
+            yield node, n(DCTERMS.issued), _text(document.published, datatype=f"{_XSD}date")
+    links = ((n(f"{KG}partOf"), "part_of"), (n(f"{KG}locatedIn"), "located_in"), (n(SKOS.broader), "broader"))
+    for entity in kg.entities.values():
+        node = idn(entity.key)
+        yield node, rdf_type, n(f"{KG}{entity.type}")
+        if entity.type == "Region" and entity.subtype:
+            yield node, rdf_type, n(f"{KG}{entity.subtype}")
+        zh = _text(entity.label, "zh")
+        yield node, label, zh
+        yield node, pref, zh
+        for alias in entity.alt_labels - {entity.label}:
+            yield node, alt, _text(alias, "zh")
+        if entity.label_en:
+            yield node, label, _text(entity.label_en, "en")
+        if entity.code:
+            yield node, n(SKOS.notation), _text(entity.code)
+        for predicate, attribute in links:
+            target = getattr(entity, attribute)
+            if target:
+                yield node, predicate, idn(target)
+        yield from evidence(node, entity.evidence)
+    fact_class = n(f"{KG}Fact")
+    for fact in kg.facts:
+        subject, predicate, obj = idn(fact.subject), n(f"{KG}{fact.predicate}"), idn(fact.object)
+        yield subject, predicate, obj
+        node = idn(f"fact/{stable_id(fact.subject, fact.predicate, fact.object)}")
+        yield node, rdf_type, fact_class
+        yield node, n(RDF.subject), subject
+        yield node, n(RDF.predicate), predicate
+        yield node, n(RDF.object), obj
+        yield from evidence(node, fact.evidence)
+    dataset = n(DATASET)
+    decimal, gyear = f"{_XSD}decimal", f"{_XSD}gYear"
+    reports, observation_class, data_set = n(f"{KG}reports"), n(f"{KG}Observation"), n(QB.dataSet)
+    region_p, metric_p, value_p, unit_p = n(f"{KG}region"), n(f"{KG}metric"), n(f"{KG}value"), n(f"{KG}unit")
+    kind_p, target, reported = n(f"{KG}kind"), n(f"{KG}Target"), n(f"{KG}Reported")
+    for observation in kg.observations:
+        node = idn(f"observation/{stable_id(*observation.identity)}")
+        region = idn(observation.region)
+        yield region, reports, node
+        yield node, rdf_type, observation_class
+        yield node, data_set, dataset
+        yield node, region_p, region
+        yield node, metric_p, idn(observation.metric)
+        yield node, value_p, _text(f"{observation.value:f}", datatype=decimal)
+        yield node, unit_p, _text(observation.unit)
+        yield node, label, _text(observation.phrase, "zh")
+        yield node, kind_p, target if observation.kind == "target" else reported
+        if observation.year:
+            yield node, n(f"{KG}year"), _text(str(observation.year), datatype=gyear)
+        if observation.qualifier:
+            yield node, n(f"{KG}qualifier"), _text(observation.qualifier, "zh")
+        yield from evidence(node, observation.evidence)
+    if kg.observations:
+        yield dataset, rdf_type, n(QB.DataSet)
+        yield dataset, n(QB.structure), n(f"{KG}observationStructure")
+        yield dataset, label, _text("Health-system indicators reported in the source documents", "en")
+
+
+def sorted_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> list[tuple[str, str, str]]:
+    """Every distinct triple of the graph (with the ontology) in N-Triples syntax, sorted by subject,
+    then predicate (rdf:type first), then object: the order the files are written in."""
+    unique = set(iter_triples(kg))
+    if with_ontology:
+        unique.update(_ontology_triples())
+    rdf_type = f"<{_RDF_TYPE}>"
+    return sorted(unique, key=lambda t: (t[0], t[1] != rdf_type, t[1], t[2]))
+
+
+def _pyoxigraph_triples(triples: list[tuple[str, str, str]]) -> Iterator:
+    """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks)."""
+    import pyoxigraph
+
+    for start in range(0, len(triples), 100_000):
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + 100_000])
+        yield from pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+
+
+class _WithoutPrefixLines:
+    """A binary file wrapper that drops the @prefix lines a serializer writes first (pyoxigraph writes them
+    in hash order; `write_fast` writes them itself, sorted)."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.head = handle, b""
+
+    def write(self, data: bytes) -> int:
+        if self.head is None:
+            return self.handle.write(data)
+        self.head += bytes(data)
+        while self.head.startswith(b"@prefix ") and b"\n" in self.head:
+            self.head = self.head[self.head.index(b"\n") + 1:]
+        if self.head and not b"@prefix ".startswith(self.head[:8]):
+            self.handle.write(self.head)
+            self.head = None
+        return len(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def write_fast(triples: list, extension: str, path: Path) -> None:
+    """Write sorted triples as Turtle (sorted prefixes, grouped by subject), canonical N-Triples or
+    JSON-LD with pyoxigraph; the same triples give the same bytes."""
+    import pyoxigraph
+
+    rdf_format = getattr(pyoxigraph.RdfFormat, OX_FORMATS[extension])
+    with open(path, "wb") as handle:
+        if extension != "ttl":
+            pyoxigraph.serialize(_pyoxigraph_triples(triples), handle, rdf_format)
+            return
+        handle.writelines(f"@prefix {prefix}: <{namespace}> .\n".encode() for prefix, namespace in sorted(PREFIXES.items()))
+        body = _WithoutPrefixLines(handle)
+        pyoxigraph.serialize(_pyoxigraph_triples(triples), body, rdf_format, prefixes=PREFIXES)
+        if body.head:
+            handle.write(body.head)
