@@ -35,8 +35,8 @@ def _vary(text: str, places: dict[str, list[str]], rng: random.Random) -> str:
 
     def perturb(match: re.Match) -> str:
         number = match.group()
-        if len(number) == 4 and number.startswith("20"):  # years stay years
-            return number
+        if match.string.startswith("年", match.end()) or len(number) == 4 and number.startswith(("19", "20")):
+            return number  # years stay years
         decimals = len(number.split(".")[1]) if "." in number else 0
         return f"{float(number) * rng.uniform(0.8, 1.2):.{decimals}f}"
 

@@ -18,7 +18,7 @@ from kg.numbers import Quantity
 from kg.structure import Paragraph
 from kg.vocab import Vocabulary
 
-_YEAR_COLUMN = re.compile(r"^(\d{4})年(?:目标|基期|基数|现状)?(?:值)?$")
+_YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年(?:目标|基期|基数|现状)?(?:值)?$")
 _NATURE = re.compile(r"^(?:预期性|约束性|性质|属性|指标性质|指标属性)$")
 _ROW_INDEX = re.compile(r"^\d{1,3}$")
 _CELL = re.compile(r"^[*＊]?(?:≤|≥|<|>|稳定在|达到|保持在|约)?(\d+(?:\.\d+)?)(左右|以上|以下)?$")
