@@ -108,7 +108,7 @@ def _load_regions(config: dict) -> list[VocabEntry]:
     entries: list[VocabEntry] = []
 
     def add(node: dict, level: str, parent: str | None) -> str:
-        code = node["code"].ljust(6, "0")
+        code = config["missing_codes"].get(node["name"], node["code"]).ljust(6, "0")
         entry = VocabEntry(key=f"region/{code}", type="Region", label=node["name"], subtype=level,
                            code=code, parent=parent)
         short = _region_short_forms(node["name"], level, ethnic)

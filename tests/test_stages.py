@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -364,3 +365,9 @@ def test_a_verb_governs_the_list_that_follows_it():
 def test_a_programme_named_by_its_doing_states_it():
     graph = graph_of("重庆\n动态调整医疗服务价格,开展年度调价评估,及时调价。")
     assert ("重庆市", "implements", "医疗服务价格动态调整") in facts(graph)
+
+
+def test_every_region_has_an_official_numeric_code(vocab):
+    regions = [entry for entry in vocab.entries.values() if entry.type == "Region"]
+    assert len(regions) > 3000 and all(re.fullmatch(r"\d{6}", entry.code) for entry in regions)
+    assert vocab.entries["region/710000"].label == "台湾省"
