@@ -25,10 +25,9 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    assert main(["build", str(SEEDS), "-o", str(out), "--quiet"]) == 0
-    return out
+def built(seed_output) -> Path:
+    """The seed build shared by the session (tests/conftest.py)."""
+    return seed_output
 
 
 @pytest.fixture(scope="module")

@@ -120,13 +120,6 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def seeds_alone(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("alone")
-    assert main(["build", str(SEEDS), "-o", str(out), "--quiet"]) == 0
-    return out
-
-
-@pytest.fixture(scope="module")
 def with_hostile(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
     """Seeds and the hostile corpus built by `kg build` in a process of its own (for permissions)."""
     base = tmp_path_factory.mktemp("hostile")
@@ -142,13 +135,13 @@ def permissions_hold() -> bool:
     return os.geteuid() != 0 or bool(unprivileged())
 
 
-def test_hostile_files_cost_the_good_files_no_fact(seeds_alone, with_hostile):
+def test_hostile_files_cost_the_good_files_no_fact(seed_output, with_hostile):
     _, out, _ = with_hostile
     for sparql in (FACTS, OBSERVATIONS):
-        alone = query(seeds_alone / "graph.ttl", sparql)
+        alone = query(seed_output / "graph.ttl", sparql)
         assert alone and alone <= query(out / "graph.ttl", sparql)
     combined = csv_rows(out / "observations.csv")
-    assert all(row in combined for row in csv_rows(seeds_alone / "observations.csv"))
+    assert all(row in combined for row in csv_rows(seed_output / "observations.csv"))
 
 
 def test_each_bad_input_is_one_line_with_its_reason(with_hostile):
