@@ -232,8 +232,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
                 if not phrase:
                     continue
-                phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), quantity, text,
-                                        readings)
+                phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
             year, kind = _year_and_kind(text, quantity.start)
             pair = _FROM.search(text[:quantity.start]) or (
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
@@ -265,7 +264,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     if not phrase or "\t" in phrase or phrase.startswith("占"):
         return ""  # a table row's cells; 占全国0.2%: a share of what came before
     words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
-    while not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS and len("".join(w for w, _ in words[1:])) >= 4:
+    while (not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS
+           and sum(len(word) for word, _ in words[1:]) >= 4):
         words.pop(0)
     phrase = "".join(word for word, _ in words)
     if _MEASURE_SUFFIX.search(phrase):
@@ -289,7 +289,7 @@ def _shared_value(phrase: str) -> list[str]:
     return [phrase]
 
 
-def _owner_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
+def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str:
     """医养结合机构121所、床位2.5万张: a bare 床位 belongs to what the list named before it."""
     previous = readings[-1] if readings else None
     if previous is None or phrase.removesuffix("数") not in _OWNED or not text[previous.end:].startswith("、"):
@@ -359,7 +359,8 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if quantity.is_count:
         noun = _GENERIC_TAIL.sub("", _clean(_noun_after(text[quantity.end:]), vocab))
         if noun:
-            after = text[quantity.end + text[quantity.end:].find(noun) + len(noun):]
+            position = text.find(noun, quantity.end)
+            after = text[position + len(noun):] if position >= 0 else ""
             return quantity.end, _count_name(left, noun, after, quantity)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
     if not phrase and quantity.unit == "%":

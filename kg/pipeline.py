@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm

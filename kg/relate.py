@@ -12,13 +12,12 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from kg.metrics import MetricReading, read_metrics
 from kg.model import Evidence
-from kg.normalize import MappedText
+from kg.normalize import MappedText, canonical_name
 from kg.plan_tables import read_tables
 from kg.recognize import Mention, recognize
 from kg.structure import Paragraph, Sentence, paragraphs
@@ -52,10 +51,6 @@ def _within(spans: list[tuple[int, int]], sentence: Sentence) -> list[tuple[int,
     first = bisect.bisect_left(spans, (sentence.start, sentence.start))
     last = bisect.bisect_left(spans, (sentence.end, sentence.end))
     return [span for span in spans[first:last] if span[1] <= sentence.end]
-
-
-def _unquoted(text: str) -> str:
-    return unicodedata.normalize("NFKC", re.sub(r"[“”‘’\"'「」『』]", "", text))
 
 
 def _unopened_quote(text: str) -> bool:
@@ -201,8 +196,7 @@ class DocumentReader:
         for match in _QUOTED.finditer(self.original):
             start = bisect.bisect_left(self.mapped.offsets, match.start(1))
             end = bisect.bisect_left(self.mapped.offsets, match.end(1))
-            if unicodedata.normalize("NFKC", self.mapped.text[start:end]) == unicodedata.normalize(
-                    "NFKC", match.group(1)):
+            if self.mapped.text[start:end] == canonical_name(match.group(1)):
                 spans.append((start, end))
         return spans
 
@@ -327,7 +321,7 @@ class DocumentReader:
                 first, last = first - 1, last + 1
         written = self.original[first:last]
         balanced = written.count("“") == written.count("”") and written.count("「") == written.count("」")
-        if balanced and _unquoted(written) == unicodedata.normalize("NFKC", normalized):
+        if balanced and canonical_name(written) == normalized:
             return written
         return normalized
 
