@@ -22,7 +22,7 @@ from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
-              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|分别|截至目前|通过|共计|合计|总计|新增|全国)")
+              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
@@ -48,28 +48,36 @@ _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命
                              r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
+_MONEY = {"元", "万元", "千元", "亿元"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
-_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$"
-                          r"|^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|市州|盟市|旗县)$")  # 8个县市: the places listed
+_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$")
+# 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
+_PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|市州|盟市|旗县)(?:\([^)]*\))?$")
+_ABSTRACT = re.compile(r"行动|工程|任务|工作|措施|举措|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
+_RANKING = re.compile(r"^(?:整体|综合)*(?:位列|位居|排名|名列|排在|居)")
+_COORDINATED = re.compile(r"^(?:和|及|与|以及|、)(?=\d)")  # 114个乡镇卫生院和22个社区卫生服务中心达到…
 _GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个): the projects
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
+_MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本", "都"}  # 139个县|全面推开医共体建设
 _NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全部"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
 _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五六七八九十]+)年(?=[\u4e00-\u9fff])")
+_GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
+_PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
 _PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
                 "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行",
                 "设立", "设置", "实施", "新增", "获批", "进入", "结算", "修缮", "建成", "签约", "接入", "开设",
-                "配备", "评选", "位列", "排名", "位居", "上市", "实行", "加快", "持续", "积极", "全面", "至少"}
+                "配备", "评选", "位列", "排名", "位居", "上市", "实行", "加快", "持续", "积极", "全面", "至少", "给"}
 _MAX_PHRASE = 24
 _AGE_BRACKET = re.compile(r"^\d+(?:[-—~～]\d+)?岁(?:及以上|以上|及以下|以下)?")
 
@@ -102,17 +110,18 @@ def _tokenizer() -> spacy.language.Language:
 
 def _noun_after(text: str) -> str:
     """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'."""
-    segment = re.match(r"[^,;、。:]*", text).group()[:2 * _MAX_PHRASE]
+    segment = re.match(r"(?:\([^()]*\)|[^,;、。:])*", text).group()[:2 * _MAX_PHRASE]  # 县(市、区)
     if segment.endswith("级"):  # 25个自治区级、100个盟市级、300个旗县级临床重点专科: the noun comes last
         later = re.search(r"级([^级,;、。:]{2,})", text[len(segment):])
         segment += later.group(1) if later else ""
-    if "的" in segment:  # 91个达到二级医院水平的县域医疗次中心: the head noun follows the last 的
+    if "的" in segment and "为代表的" not in segment:  # 91个达到二级医院水平的县域医疗次中心: the head
+        # noun follows the last 的; but in 以6名学者为代表的人才库 the count is of the examples
         segment = segment.rsplit("的", 1)[1]
     age = _AGE_BRACKET.match(segment)
     words: list[str] = [age.group()] if age else []
     for token in _tokenizer()(segment[len(words[0]) if words else 0:][:_MAX_PHRASE]):
         inside = "".join(words).count("(") > "".join(words).count(")")
-        if token.text == ")" and inside:  # 中药(蒙药)饮片
+        if inside:  # 中药(蒙药)饮片, 县(市、区)
             words.append(token.text)
             continue
         if (token.is_punct and token.text != "(" or token.like_num or token.text in _STOP_TOKENS
@@ -132,8 +141,10 @@ def _before_predicate(noun: str) -> str:
     tagged = list(jieba.posseg.cut(noun))
     for index in range(1, len(tagged)):
         rest = "".join(word.word for word in tagged[index + 1:])
-        if tagged[index].flag == "v" and len(tagged[index].word) >= 2 and rest and not _FACILITY.match(rest):
-            return "".join(word.word for word in tagged[:index])
+        head = "".join(word.word for word in tagged[:index])
+        verb = tagged[index].flag == "v" or tagged[index].flag == "vn" and _PLACES.match(head)  # 县(市、区)|建设
+        if verb and len(tagged[index].word) >= 2 and rest and not _FACILITY.match(rest):
+            return head
     return noun
 
 
@@ -151,6 +162,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
             phrase = phrase[hits[0][1]:]
         phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;"))  # 每千人口拥有…床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
+        phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
         if phrase == before:
             break
     if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
@@ -229,7 +241,8 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
                 if change and phrase and phrase_start != quantity.end:
                     phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
-                phrase = _indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
+                phrase = (_indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
+                          or _step_of(phrase, quantity, readings))
                 if not phrase:
                     continue
                 phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
@@ -281,11 +294,28 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     return phrase
 
 
+def _step_of(verbs: str, quantity: Quantity, readings: list[MetricReading]) -> str:
+    """补贴申领人数156.7万人,已完成审核确认142.2万人,发放109万人: a step named only by its verb counts
+    the people of the reading before it (补贴审核确认人数, 补贴发放人数)."""
+    previous = readings[-1] if readings else None
+    core = re.sub(r"(?:人数|人次)$", "", previous.phrase) if previous else ""
+    if (not verbs or not core or core == previous.phrase or quantity.unit not in _COUNT_SUFFIX
+            or any(not word.flag.startswith("v") for word in jieba.posseg.cut(verbs))):
+        return ""
+    words = list(jieba.posseg.cut(core))
+    while words and words[-1].flag.startswith("v"):
+        words.pop()
+    owner = "".join(word.word for word in words)
+    return owner + verbs + _COUNT_SUFFIX[quantity.unit] if len(owner) >= 2 else ""
+
+
 def _shared_value(phrase: str) -> list[str]:
-    """入户核实率、救治率和家庭医生签约率均达到100%: one number for each indicator of the list."""
+    """入户核实率、救治率和家庭医生签约率均达到100%: one number for each indicator of the list; an item
+    that is only an action's rate (救治率) is the rate of the group the first item names (三类监测人群)."""
     items = re.split(r"、|和|及", phrase)
     if len(items) > 1 and all(_RATIO_SUFFIX.search(item) and len(item) > 2 for item in items):
-        return items
+        group = _GROUP.match(items[0])
+        return [group.group() + item if group and len(item) <= 3 else item for item in items]
     return [phrase]
 
 
@@ -321,23 +351,51 @@ def _known_metric(phrase: str, vocab: Vocabulary) -> str | None:
 
 def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     """The indicator a count of things gives, named by what is done to them when that is what is
-    counted: 1447所医院推广检查检验结果互认 → 推广检查检验结果互认医院数, 接入4759所医疗卫生机构 →
+    counted: 1447所医院推广检查检验结果互认 → 推广检查检验结果互认的医院数, 接入4759所医疗卫生机构 →
     接入医疗卫生机构数, 390万名老人免费体检 → 老人免费体检人数. Having or building N things counts the
     things themselves (建成513家托育机构 → 托育机构数). Counts of actions and tasks (7个专项行动) are
-    no indicators."""
+    no indicators, nor are places about to be listed (8个县市:…)."""
     if _NOT_COUNTED.search(noun):
         return ""
-    people = quantity.unit in _COUNT_SUFFIX
-    predicate = re.match(r"[^,;。、]*", after).group()
-    words = list(jieba.posseg.cut(predicate)) if predicate else []
-    if (words and words[0].flag in ("v", "vn", "d", "ad") and words[0].word not in _NOT_A_PREDICATE
-            and any(word.flag == "v" for word in words) and len(predicate) <= 16
-            and not re.search(r"\d", predicate)):
-        return noun + predicate + "人数" if people else predicate + noun + "数"
+    predicate = _predicate(after)
+    if predicate is not None:  # the things counted do something: named by it, or no indicator
+        if not predicate:
+            return ""
+        return noun + predicate + "人数" if quantity.unit in _COUNT_SUFFIX else f"{predicate}的{noun}数"
+    if _PLACES.match(noun):
+        return ""
     before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
     done = before[-1].word if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD else ""
     name = done + noun
-    return name if _RATIO_SUFFIX.search(name) else name + "数"
+    kind = _KIND_SUFFIX.get(quantity.unit, "数")  # 提供12类公共卫生服务 → 提供公共卫生服务类数
+    return name if _RATIO_SUFFIX.search(name) else name + ("数" if name.endswith(kind[0]) else kind)
+
+
+def _predicate(after: str) -> str | None:
+    """What the counted things do, when the words right after them say it (22个社区卫生服务中心|达到
+    国家服务能力基本标准; a coordinated count before it shares it). None when no verb follows; "" when
+    one does but names no indicator: a ranking (11家医院|位列全国第14位), a clause with a number of its
+    own (81家医院|实现363项检查检验结果互认: the 363 is what is reported), or a long story."""
+    while conjunction := _COORDINATED.match(after):
+        quantity = next(iter(find_quantities(after[:_MAX_PHRASE])), None)
+        if quantity is None or quantity.start != conjunction.end():
+            return None
+        noun = _noun_after(after[quantity.end:])
+        if not noun:
+            return None
+        after = after[quantity.end + after[quantity.end:].find(noun) + len(noun):]
+    predicate = re.match(r"[^,;。、]*", after).group().replace("了", "")  # 开展了…试点
+    words = list(jieba.posseg.cut(predicate)) if predicate else []
+    first = next((word for word in words if word.word not in _MANNER), None)
+    if not (first and first.flag in ("v", "vn", "d", "ad", "p") and first.word not in _NOT_A_PREDICATE
+            and any(word.flag in ("v", "vn") for word in words)):
+        return None
+    if first.flag == "p":  # 7家医院|在“国考”中实现争先进位: a story about them, no indicator
+        return ""
+    noun_phrase = len(words) <= 2 and _ABSTRACT.fullmatch(words[-1].word)  # 31个示范医院|创新工作, 项目|建设
+    if noun_phrase or _RANKING.match(predicate) or re.search(r"\d", predicate) or len(predicate) > 16:
+        return ""
+    return predicate
 
 
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
@@ -348,6 +406,9 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     left = text[left_start:quantity.start]
     if readings and _TO.search(text[readings[-1].end:quantity.start]):
         return readings[-1].phrase_start, readings[-1].phrase
+    if readings and readings[-1].end == quantity.start and quantity.unit in _MONEY:  # 发放109万人38.66亿元
+        people = re.fullmatch(r"(.{2,})(?:人数|人次)", readings[-1].phrase)
+        return readings[-1].phrase_start, people.group(1) + "金额" if people else ""
     from_match = _FROM.search(left)
     if from_match:
         left = left[:from_match.start()]
@@ -357,11 +418,14 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
     if quantity.is_count:
-        noun = _GENERIC_TAIL.sub("", _clean(_noun_after(text[quantity.end:]), vocab))
+        noun = _noun_after(text[quantity.end:])
+        noun = noun if _PLACES.match(noun) else _clean(noun, vocab)  # 县(市、区) stays as it is
+        if "除" in left:  # 除建设200个县域医疗次中心外: the frame is no part of the noun
+            noun = noun.removesuffix("外")
         if noun:
-            position = text.find(noun, quantity.end)
+            position = text.find(noun, quantity.end)  # the predicate follows the noun with its tail (…项目建设|)
             after = text[position + len(noun):] if position >= 0 else ""
-            return quantity.end, _count_name(left, noun, after, quantity)
+            return quantity.end, _count_name(left, _GENERIC_TAIL.sub("", noun), after, quantity)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
     if not phrase and quantity.unit == "%":
         return quantity.end, _share_of(text[quantity.end:])

@@ -80,9 +80,11 @@ class Resolver:
 
     def _observation(self, region: str, reading, evidence: Evidence) -> None:
         self._entity(region, "Region", region)
-        metric_key = reading.metric or name_key("metric", reading.phrase)
+        compact = reading.phrase.replace("的", "")  # 达到三级医院水平的县级医疗机构数, with or without 的
+        metric_key = reading.metric or name_key("metric", compact)
         metric = self._entity(metric_key, "Metric", reading.phrase)
-        metric.alt_labels.update(name for name in (reading.phrase, reading.written) if name and name != metric.label)
+        metric.alt_labels.update(name for name in (reading.phrase, reading.written, compact)
+                                 if name and name != metric.label)
         quantity = reading.quantity
         observation = Observation(region, metric_key, Decimal(quantity.value), quantity.unit, reading.year,
                                   reading.kind, reading.phrase, quantity.qualifier)

@@ -222,7 +222,7 @@ def test_counts_are_named_by_what_they_count(vocab):
     readings = read_metrics("共有国医大师2名、全国名中医7名、青年岐黄学者4名,2个民族药进入《中国药典》。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
         ("国医大师数", Decimal("2")), ("名中医数", Decimal("7")), ("青年岐黄学者数", Decimal("4")),
-        ("进入《中国药典》民族药数", Decimal("2"))]
+        ("进入《中国药典》的民族药数", Decimal("2"))]
     nurses = read_metrics("每千人口拥有执业(助理)医师3.19人、注册护士4.12人。", vocab)
     assert [r.phrase for r in nurses] == ["每千人口执业(助理)医师数", "每千人口注册护士数"]
 
@@ -239,7 +239,7 @@ def test_a_count_is_named_by_what_is_done_to_what_it_counts(vocab):
     [connected] = read_metrics("云上妇幼远程医疗平台接入4759所医疗卫生机构。", vocab)
     assert (connected.phrase, connected.metric) == ("接入医疗卫生机构数", None)  # not all institutions
     [mutual] = read_metrics("在全省1447所医院推广检查检验结果互认。", vocab)
-    assert mutual.phrase == "推广检查检验结果互认医院数"
+    assert mutual.phrase == "推广检查检验结果互认的医院数"
     [built] = read_metrics("建成513家托育机构。", vocab)
     assert built.phrase == "托育机构数"
     [total] = read_metrics("2024年,全区医疗卫生机构数达到1.9万个。", vocab)
@@ -249,7 +249,7 @@ def test_a_count_is_named_by_what_is_done_to_what_it_counts(vocab):
 def test_one_value_shared_by_a_list_of_rates(vocab):
     readings = read_metrics("三类监测人群入户核实率、救治率和家庭医生签约率均达到100%。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
-        ("三类监测人群入户核实率", 100), ("救治率", 100), ("家庭医生签约率", 100)]
+        ("三类监测人群入户核实率", 100), ("三类监测人群救治率", 100), ("家庭医生签约率", 100)]
 
 
 def test_a_bare_measure_belongs_to_the_thing_before_it(vocab):
@@ -371,3 +371,45 @@ def test_every_region_has_an_official_numeric_code(vocab):
     regions = [entry for entry in vocab.entries.values() if entry.type == "Region"]
     assert len(regions) > 3000 and all(re.fullmatch(r"\d{6}", entry.code) for entry in regions)
     assert vocab.entries["region/710000"].label == "台湾省"
+
+
+def test_things_counted_are_named_by_what_they_do(vocab):
+    readings = read_metrics("114个乡镇卫生院和22个社区卫生服务中心达到国家服务能力基本标准。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in readings] == [
+        ("达到国家服务能力基本标准的乡镇卫生院数", 114), ("达到国家服务能力基本标准的社区卫生服务中心数", 22)]
+    [counties] = read_metrics("139个县(市、区)全面推开紧密型县域医共体建设,实现卒中中心县域全覆盖。", vocab)
+    assert counties.phrase == "全面推开紧密型县域医共体建设的县(市、区)数"
+
+
+def test_a_count_that_only_introduces_a_story_is_no_indicator(vocab):
+    for sentence in ("56家医院提供3日内挂号患者检查检验结果免挂号解读服务。",  # the story has its own numbers
+                     "宁夏11家西医类医院整体综合评价位列全国第14位。",  # a ranking
+                     "加大对省一院等7家三甲医院支持力度,推动7家医院在“国考”中实现争先进位。",
+                     "继续抓好31个省级示范医院创新工作。"):
+        assert [r.phrase for r in read_metrics(sentence, vocab)] == [], sentence
+    [projects] = read_metrics("支持省市县152个医疗卫生机构能力提升项目建设。", vocab)
+    assert projects.phrase == "医疗卫生机构能力提升项目数"  # the projects are counted, their building is no story
+    readings = read_metrics("宁夏6家三甲医院新增车位1100余个。", vocab)
+    assert [r.quantity.value for r in readings] == [1100]  # not 6 as the region's grade-3A hospitals
+
+
+def test_frames_and_examples_are_no_part_of_the_counted_thing(vocab):
+    [centres] = read_metrics("除建设200个县域医疗次中心外,提质扩能40个县级医疗卫生机构。", vocab)[:1]
+    assert centres.phrase.endswith("县域医疗次中心数")  # not 县域医疗次中心外数
+    readings = read_metrics("新疆拥有一支以1名国医大师、6名岐黄学者为代表的高层次中医药人才库。", vocab)
+    assert "高层次中医药人才库数" not in [r.phrase for r in readings]
+
+
+def test_a_place_note_is_the_scope_not_the_indicator(vocab):
+    [total] = read_metrics("截至2024年年末,全区各级各类医疗卫生机构(含兵团)1.9万家。", vocab)
+    assert total.metric == "metric/health-institutions"
+    [insured] = read_metrics("城乡居民政策范围内住院费用医保支付比例(含大病保险)达到70%。", vocab)
+    assert "(含大病保险)" in insured.phrase  # a note on what is counted stays
+
+
+def test_each_step_of_a_process_counts_the_people_first_named(vocab):
+    readings = read_metrics("全省补贴申领人数总计156.7万人,已完成审核确认142.2万人,发放109余万人38.66亿元。", vocab)
+    assert [(r.phrase, r.quantity.value, r.quantity.unit) for r in readings] == [
+        ("补贴申领人数", Decimal("156.7"), "万人"), ("补贴审核确认人数", Decimal("142.2"), "万人"),
+        ("补贴发放人数", 109, "万人"), ("补贴发放金额", Decimal("38.66"), "亿元")]
+    assert read_metrics("全省推进审核确认142.2万人。", vocab) == []  # no earlier count to name the step by
