@@ -30,6 +30,7 @@ _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
               r"约|近|逾|超)+(?:了)?")
 _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
+_PER_UNIT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:每人每年|每人每月|每人|每年|每月|每床日|每床)$")
 # a bare change verb before the number: the number is the change, not the level (外转率平均下降89.6%)
 _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|减少|缩短)了?$")
@@ -153,14 +154,14 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
     while True:
         before = phrase
         phrase = _LEAD_NOISE.sub("", phrase)
-        phrase = _TRAIL_VERB.sub("", phrase)
+        phrase = _TRAIL_VERB.sub("", _PER_UNIT_TAIL.sub("", phrase))  # 补助标准提高到每人每年|640元
         for word in vocab.anaphors:
             if not phrase.startswith(word + "级"):  # 自治区级区域医疗中心 keeps its level
                 phrase = phrase.removeprefix(word)
         hits = vocab.find("Region", phrase)
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
-        phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;"))  # 每千人口拥有…床位数
+        phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;:"))  # 每千人口拥有…床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
         if phrase == before:
@@ -290,6 +291,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
         kind = _KIND_SUFFIX.get(quantity.unit, "数")
         kind = "数" if phrase.endswith(kind[0]) else kind  # 特药品种 → 特药品种数
+        if quantity.unit in ("张", "万张") and _FACILITY.search(phrase[-4:]) and "床" not in phrase:
+            kind = "床位数"  # 床位41.2万张,其中:医院33.5万张: the beds the hospitals have
         return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit) or kind)
     return phrase
 

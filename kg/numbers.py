@@ -17,7 +17,7 @@ UNITS = sorted([
     "万人次", "亿人次", "人次", "万人", "亿人", "人", "万名", "名",
     "亿元", "万元", "千元", "元", "万个", "个", "万家", "家", "万张", "张", "所", "项", "台", "套",
     "支", "万例", "例", "万户", "户", "床", "岁", "小时", "分钟", "公里", "天", "倍", "类", "种",
-    "万份", "份", "辆", "座", "批次",
+    "万份", "份", "辆", "座", "批次", "日",
 ], key=len, reverse=True)
 COUNT_UNITS = {"个", "家", "张", "所", "项", "台", "套", "支", "例", "户", "类", "种", "名", "万名", "万个",
                "万家", "万张", "万例", "万户", "人", "万人", "份", "万份", "辆", "座"}
@@ -76,6 +76,8 @@ def _is_value(text: str, match: re.Match) -> bool:
         return False  # 30分钟的医疗卫生服务圈, 15分钟健康服务圈: a reach, not a measured value
     if match.group("unit") == "岁" and _NOT_A_VALUE_AFTER.match(rest):
         return False
+    if match.group("unit") == "日" and (before == "月" or match.group("after") or re.match(r"[内起前后]", rest)):
+        return False  # 5月8日 is a date, 3日内 a time limit; 平均住院日为8.6日 is a value
     return not (match.group("unit") in ("%", "‰") and rest[:1] in ("-", "—", "~", "～"))
 
 

@@ -298,11 +298,12 @@ class DocumentReader:
                                           evidence))
 
     def _as_written(self, sentence: Sentence, reading: MetricReading) -> str:
-        """The indicator phrase with the quotation marks normalization took out: “两癌”筛查人次."""
+        """The indicator phrase with the quotation marks normalization took out: “两癌”筛查人次,
+        实施“全院一张床”管理的医院数 (the words the name adds to the sentence's are kept as they are)."""
         for cut in range(len(reading.phrase), 1, -1):
             core, added = reading.phrase[:cut], reading.phrase[cut:]
             position = sentence.text.find(core, reading.phrase_start)
-            if len(added) > 3:
+            if len(added) > max(3, cut):
                 return ""
             if position >= 0:
                 written = self._written(sentence.start + position, sentence.start + position + cut)

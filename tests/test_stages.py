@@ -413,3 +413,17 @@ def test_each_step_of_a_process_counts_the_people_first_named(vocab):
         ("补贴申领人数", Decimal("156.7"), "万人"), ("补贴审核确认人数", Decimal("142.2"), "万人"),
         ("补贴发放人数", 109, "万人"), ("补贴发放金额", Decimal("38.66"), "亿元")]
     assert read_metrics("全省推进审核确认142.2万人。", vocab) == []  # no earlier count to name the step by
+
+
+def test_days_are_values_but_dates_and_time_limits_are_not():
+    assert [(q.value, q.unit) for q in find_quantities("出院者平均住院日为8.6日,5月8日起,3日内挂号患者")] == [
+        (Decimal("8.6"), "日")]
+
+
+def test_statistical_bulletin_lines(vocab):
+    institutions = read_metrics("其中:医院1289个,基层医疗卫生机构35621个。", vocab)
+    assert [r.phrase for r in institutions] == ["医院数", "基层医疗卫生机构数"]  # no ':' left of 医院
+    beds = read_metrics("全省医疗卫生机构床位41.2万张,其中:医院33.5万张(占81.3%),基层医疗卫生机构6.1万张。", vocab)
+    assert [r.phrase for r in beds][1:] == ["医院床位数", "基层医疗卫生机构床位数"]  # beds, not hospitals
+    [subsidy] = read_metrics("城乡居民医保财政补助标准提高到每人每年640元。", vocab)
+    assert subsidy.phrase == "城乡居民医保财政补助标准"
