@@ -35,7 +35,7 @@ def _opens(text: str, position: int) -> bool:
 
 
 _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
-                           r"(?:建设|创建|完成|承担|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
+                           r"(?:建设|创建|完成|承担|(?P<conduct>开展)|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
 _OPENING_QUOTES = "“‘「『\""
 _CLOSING_QUOTES = "”’」』\""
@@ -43,6 +43,8 @@ _QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _JUXTAPOSED = re.compile(r"[、:()—\-]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")
+_TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
+_PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
 
 
@@ -169,6 +171,8 @@ class DocumentReader:
         self.regions = RegionResolver(vocab)
         self.scope = Scope()
         self.out = DocumentExtraction()
+        self.target_year: int | None = None  # the plan year a paragraph's targets are for (到2025年,…)
+        self.targets_section = False  # under a heading like 主要目标: every value is a target
 
     def run(self) -> DocumentExtraction:
         document_paragraphs = paragraphs(self.mapped.text)
@@ -226,7 +230,10 @@ class DocumentReader:
                    recognized: list[tuple[Sentence, list[Mention]]]) -> None:
         mentions = [m for _, found in recognized for m in found]
         place = self._place_named(paragraph, mentions)
+        if paragraph.is_heading or not self.targets_section:
+            self.target_year = None
         if paragraph.is_heading:
+            self.targets_section = bool(_TARGETS_HEADING.search(paragraph.text))
             if place:
                 self.scope.section, self.scope.paragraph = place, None
                 if self.scope.document is None and index < 3:  # the title names the document's place
@@ -294,8 +301,18 @@ class DocumentReader:
             else:
                 region = before[-1] if before else (None if places else implicit)
             if region:
-                self.out.readings.append((region, replace(reading, written=self._as_written(sentence, reading)),
-                                          evidence))
+                reading = self._in_plan(replace(reading, written=self._as_written(sentence, reading)), sentence)
+                self.out.readings.append((region, reading, evidence))
+
+    def _in_plan(self, reading: MetricReading, sentence: Sentence) -> MetricReading:
+        """A value with no year of its own, after 到2025年 in the same paragraph (or under 主要目标),
+        is a target too, unless its sentence speaks of now (目前, 已, 截至…)."""
+        if reading.kind == "target":
+            self.target_year = reading.year or self.target_year
+        elif (reading.year is None and (self.target_year or self.targets_section)
+              and not _PRESENT.search(sentence.text)):
+            return replace(reading, kind="target", year=self.target_year)
+        return reading
 
     def _as_written(self, sentence: Sentence, reading: MetricReading) -> str:
         """The indicator phrase with the quotation marks normalization took out: “两癌”筛查人次,
@@ -411,12 +428,17 @@ class DocumentReader:
         """The places listed right before a programme (闵行、青浦、嘉定等区紧密型城市医疗集团试点;
         包头、赤峰、乌海3个…试点), not a subject further away (安徽省将从…、…试点、…等方面发力)."""
         text, listed, end = self.mapped.text, [], programme.start
+        conducted = False
         for place in reversed(places):
             gap = text[place.end:end]
-            if listed and gap not in ("、", "和", "及", "与") or not listed and not _CLOSE_BEFORE.fullmatch(gap):
+            close = None if listed else _CLOSE_BEFORE.fullmatch(gap)
+            if listed and gap not in ("、", "和", "及", "与") or not listed and not close:
                 break
+            conducted = conducted or bool(close and close.group("conduct"))
             listed.append(place)
             end = place.start
+        if conducted and not text[:end].endswith("在"):  # 在武汉、宜昌开展…试点; not 黑龙江省开展…试点
+            return []
         return listed[::-1]
 
     def _host_places(self, programme: Mention, sentence_mentions: list[Mention],
@@ -446,7 +468,13 @@ class DocumentReader:
         label = self.vocab.entries[resolved[programme]].label if resolved[programme] in self.vocab.entries else ""
         if adjacent or not re.search(r"中心|试点|示范", label) or not cues()["site"].search(evidence.sentence):
             return adjacent
-        return [m for m in sentence_mentions if m.type == "Hospital" and m in resolved]
+        hospitals = []  # the sentence's hospitals with no other programme between them and this one
+        for mention in sentence_mentions:
+            if mention.type == "Program" and mention.start < programme.start:
+                hospitals = []
+            elif mention.type == "Hospital" and mention in resolved:
+                hospitals.append(mention)
+        return hospitals
 
 
 def extract(doc_id: str, mapped: MappedText, original: str, vocab: Vocabulary) -> DocumentExtraction:

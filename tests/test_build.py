@@ -171,3 +171,15 @@ def test_a_second_build_takes_its_extractions_from_the_cache(tmp_path, capsys):
     assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate", "--no-cache"]) == 0
     assert "cache:" not in capsys.readouterr().out
     assert first == {name: (out / name).read_bytes() for name in first}
+
+
+def test_values_after_a_plan_year_are_targets_until_the_text_speaks_of_now():
+    plan = ("湖北省卫生健康发展规划\n二、主要目标\n到2025年,全省人均预期寿命达到79岁。"
+            "每千人口注册护士数达到3.9人,每万人口全科医生数达到4人。\n三、重点任务\n全省居民健康素养水平为28.5%。")
+    frame = kg.build_texts({"plan.txt": plan}).observations()
+    kinds = {row.metric: (row.kind, row.year) for row in frame.itertuples()}
+    assert kinds["每千人口注册护士数"] == ("target", 2025) and kinds["每万人口全科医生数"] == ("target", 2025)
+    assert kinds["居民健康素养水平"][0] == "reported"  # another section
+    news = "湖北\n到2025年,全省人均预期寿命达到79岁。目前,全省每千人口注册护士数为3.6人。"
+    frame = kg.build_texts({"news.txt": news}).observations()
+    assert {row.metric: row.kind for row in frame.itertuples()}["每千人口注册护士数"] == "reported"
