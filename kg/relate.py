@@ -43,6 +43,8 @@ _QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _JUXTAPOSED = re.compile(r"[、:()—\-]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")
+_SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
+                       r"(?:成功)?(?:入选|获批|上榜)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
 _PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
@@ -261,15 +263,17 @@ class DocumentReader:
     def _sentence(self, sentence: Sentence, mentions: list[Mention]) -> None:
         evidence = self._evidence(sentence)
         scope = self.scope.current()
+        named = mentions
+        mentions = self._without_qualifiers(mentions, scope)
         subject = next((self.regions.resolve(m, scope) for m in mentions
                         if m.type in ("Region", "Anaphor") and _opens(sentence.text, m.start - sentence.start)),
                        None)
         resolved: dict[Mention, str] = {}
-        for mention in mentions:
+        for mention in dict.fromkeys([*named, *mentions]):
             key = self._entity_key(mention, subject or scope)
             if key:
                 resolved[mention] = key
-                if mention.type != "Anaphor":
+                if mention.type != "Anaphor" and mention in named:
                     surface = self._written(mention.start, mention.end) if mention.type == "Program" else mention.surface
                     self.out.mentions.append(EntityMention(key, mention.type, surface, evidence,
                                                            self._hospital_region(mention, subject or scope)))
@@ -288,6 +292,7 @@ class DocumentReader:
             implicit = self._implicit_subject(text, subject or scope)
             governed = bool(cues()["implement"].search(self.mapped.text[sentence.start:clause_start]))
             self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence, governed)
+        self._selected_places(stated, resolved, evidence)
         for reading in read_metrics(sentence.text, self.vocab):
             phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
             clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
@@ -417,6 +422,43 @@ class DocumentReader:
             for subject in dict.fromkeys(places):
                 if self._may_carry(subject, resolved[programme]):
                     self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
+
+    def _without_qualifiers(self, mentions: list[Mention], scope: str | None) -> list[Mention]:
+        """安徽省天长市 names 天长市: the province written before it only qualifies the name. The place
+        is taken as spanning both (the province is still an entity of the text, but no subject or site)."""
+        kept: list[Mention] = []
+        for mention in mentions:
+            outer = kept[-1] if kept else None
+            if (outer and outer.type == mention.type == "Region" and mention.start == outer.end
+                    and self._qualifies(outer, mention, scope)):
+                kept[-1] = replace(mention, start=outer.start)
+            else:
+                kept.append(mention)
+        return kept
+
+    def _qualifies(self, outer: Mention, inner: Mention, scope: str | None) -> bool:
+        outer_key = self.regions.resolve(outer, scope)
+        inner_key = self.regions.resolve(inner, outer_key or scope)
+        return bool(outer_key and inner_key and outer_key in self.regions.ancestors(inner_key)[1:])
+
+    def _selected_places(self, mentions: list[Mention], resolved: dict[Mention, str], evidence: Evidence) -> None:
+        """…示范项目名单,徐州市、宁波市、深圳市等15个城市入选: places listed right before 入选/获批 pilot
+        the pilot or demonstration programme the sentence named before them."""
+        text = self.mapped.text
+        for index, mention in enumerate(mentions):
+            if mention.type != "Region" or mention not in resolved or not _SELECTED.match(text, mention.end):
+                continue
+            listed = [mention]
+            for previous in reversed(mentions[:index]):
+                if previous.type != "Region" or previous not in resolved or text[previous.end:listed[0].start] not in (
+                        "、", "和", "及", "与"):
+                    break
+                listed.insert(0, previous)
+            programme = next((m for m in reversed(mentions[:mentions.index(listed[0])])
+                              if m.type == "Program" and m in resolved), None)
+            if programme and cues()["pilot"].search(text[programme.start:listed[0].start]):
+                for place in listed:
+                    self.out.relations.append(Relation(resolved[place], "pilots", resolved[programme], evidence))
 
     def _may_carry(self, place: str, programme: str) -> bool:
         """健康湖南 is carried out in 湖南 and its cities and counties, never in 浙江."""

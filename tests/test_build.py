@@ -183,3 +183,24 @@ def test_values_after_a_plan_year_are_targets_until_the_text_speaks_of_now():
     news = "湖北\n到2025年,全省人均预期寿命达到79岁。目前,全省每千人口注册护士数为3.6人。"
     frame = kg.build_texts({"news.txt": news}).observations()
     assert {row.metric: row.kind for row in frame.itertuples()}["每千人口注册护士数"] == "reported"
+
+
+def _facts(text: str) -> set[tuple[str, str, str]]:
+    result = kg.build_texts({"news.txt": text})
+    graph = result.graph
+    return {(graph.entities[f.subject].label, f.predicate, graph.entities[f.object].label) for f in graph.facts}
+
+
+def test_a_province_written_before_its_city_only_qualifies_the_name():
+    result = kg.build_texts({"news.txt": "各地医改\n安徽省天长市被列为全国县域医共体建设试点县,县域内就诊率达到92.3%。"})
+    graph = result.graph
+    assert {graph.entities[o.region].label for o in graph.observations} == {"天长市"}
+    assert {graph.entities[f.subject].label for f in graph.facts} == {"天长市"}
+    assert "安徽省" in {e.label for e in graph.entities.values()}  # still named by the text
+
+
+def test_places_listed_before_selected_pilot_the_programme_named_before():
+    facts = _facts("各地医改\n国家卫生健康委公布第二批公立医院改革与高质量发展示范项目名单,"
+                   "江苏省徐州市、浙江省宁波市、广东省深圳市等15个城市入选。")
+    assert {(s, p) for s, p, _ in facts} == {("徐州市", "pilots"), ("宁波市", "pilots"), ("深圳市", "pilots")}
+    assert _facts("各地医改\n国家卫生健康委推进公立医院高质量发展,徐州市代表发言。") == set()  # no 入选
