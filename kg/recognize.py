@@ -57,6 +57,11 @@ _NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur 
 
 
 @functools.cache
+def _abbreviated_hospital() -> re.Pattern:
+    return re.compile(load_yaml("hospitals.yaml")["abbreviation"])
+
+
+@functools.cache
 def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     config = load_yaml("hospitals.yaml")
     heads = "|".join(sorted(map(re.escape, config["heads"]), key=len, reverse=True))
@@ -140,6 +145,9 @@ def recognize(text: str, offset: int, vocab: Vocabulary, quoted: Sequence[tuple[
     programmes += [m for m in _named_initiatives(text, offset) if not _overlaps(m, programmes)]
     programmes += [m for m in _quoted_initiatives(text, offset, quoted) if not _overlaps(m, programmes)]
     hospitals = _hospitals(text, offset, vocab, programmes)
+    hospitals += [mention for mention in (Mention(offset + m.start(), offset + m.end(), "Hospital", m.group())
+                                          for m in _abbreviated_hospital().finditer(text))
+                  if not _overlaps(mention, hospitals)]  # 哈医大二院
     taken: list[Mention] = list(hospitals)
     taken += [m for m in programmes if not _overlaps(m, taken)]
     region_hits = vocab.find("Region", text)

@@ -427,3 +427,11 @@ def test_statistical_bulletin_lines(vocab):
     assert [r.phrase for r in beds][1:] == ["医院床位数", "基层医疗卫生机构床位数"]  # beds, not hospitals
     [subsidy] = read_metrics("城乡居民医保财政补助标准提高到每人每年640元。", vocab)
     assert subsidy.phrase == "城乡居民医保财政补助标准"
+
+
+def test_abbreviated_university_hospitals_are_hospitals(vocab):
+    def hospitals(text: str) -> list[str]:
+        return [m.surface for m in recognize(text, 0, vocab) if m.type == "Hospital"]
+    assert hospitals("完成哈医大二院国家紧急医学救援基地建设任务") == ["哈医大二院"]
+    assert hospitals("郑大一附院、西安交大一附院和重医附一院牵头组建专科联盟") == ["郑大一附院", "西安交大一附院", "重医附一院"]
+    assert hospitals("支持省二院中西医协同旗舰医院项目建设,扩大二级医院覆盖面") == []  # which province's 二院?
