@@ -22,7 +22,7 @@ from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
-              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类)")
+              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
@@ -30,7 +30,7 @@ _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
               r"约|近|逾|超)+(?:了)?")
 _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
-_PER_UNIT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:每人每年|每人每月|每人|每年|每月|每床日|每床)$")
+_PER_UNIT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:每人每年|每人每月|每人|每年|每月|每床日|每床|年人均|人均)$")
 # a bare change verb before the number: the number is the change, not the level (外转率平均下降89.6%)
 _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|减少|缩短)了?$")
@@ -49,15 +49,21 @@ _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命
                              r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
+_RATIO_UNITS = {"%", "‰"}
+_TIME_UNITS = {"天", "日", "小时", "分钟"}
+_TIME_SUFFIX = re.compile(r"(?:时间|天数|日|时限|时长|周期|期限|天|小时|分钟|用时|间隔)$")
 _MONEY = {"元", "万元", "千元", "亿元"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
-_OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员"}  # measures of a named thing
+_SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
+_OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
-_PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|市州|盟市|旗县)(?:\([^)]*\))?$")
+_PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(r"行动|工程|任务|工作|措施|举措|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
+_DISTRIBUTIVE = re.compile(r"每(?:一)?(?:个|所|家|名|村|乡|镇|县)|至少|均(?:建设|建成|设置|设立|配备|有)")
+_FRAME_END = re.compile(r"(?:基础上|之上|之中|之下|期间|以来|上|中|下|里|内)$")
 _RANKING = re.compile(r"^(?:整体|综合)*(?:位列|位居|排名|名列|排在|居)")
 _COORDINATED = re.compile(r"^(?:和|及|与|以及|、)(?=\d)")  # 114个乡镇卫生院和22个社区卫生服务中心达到…
 _GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个): the projects
@@ -68,6 +74,7 @@ _MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本",
 _NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全部"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
+_LEVEL_LEAD = re.compile(r"^[^级、]{1,4}级")
 _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
 _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五六七八九十]+)年(?=[\u4e00-\u9fff])")
 _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
@@ -136,6 +143,12 @@ def _noun_after(text: str) -> str:
     return noun
 
 
+def _names_after(text: str) -> bool:
+    """Does a noun follow a count (20个|行动…样板), rather than a verb (21种|增加到43种) or punctuation?"""
+    first = next(iter(jieba.posseg.cut(text[:8])), None)
+    return bool(first and re.match(r"[\u4e00-\u9fff]", first.word) and not re.match(r"v(?!n)|[dpcu]", first.flag))
+
+
 def _before_predicate(noun: str) -> str:
     """Cut a counted noun at the verb that starts its predicate: 医院|推广检查检验结果互认, but a
     verb inside a facility's name stays (医养结合机构)."""
@@ -155,6 +168,8 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         before = phrase
         phrase = _LEAD_NOISE.sub("", phrase)
         phrase = _TRAIL_VERB.sub("", _PER_UNIT_TAIL.sub("", phrase))  # 补助标准提高到每人每年|640元
+        if phrase.startswith("在") and (_starts_with_place(phrase[1:], vocab) or phrase[1:3] in vocab.anaphors):
+            phrase = phrase[1:]  # 在全省34个…: a place, not part of a name
         for word in vocab.anaphors:
             if not phrase.startswith(word + "级"):  # 自治区级区域医疗中心 keeps its level
                 phrase = phrase.removeprefix(word)
@@ -172,6 +187,11 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
     return phrase if re.search(r"[\u4e00-\u9fff]{2}", phrase) else ""
 
 
+def _starts_with_place(phrase: str, vocab: Vocabulary) -> bool:
+    hits = vocab.find("Region", phrase[:12])
+    return bool(hits) and hits[0][0] == 0
+
+
 def _level_word(item: str, vocab: Vocabulary) -> str:
     """A list item that is only a level (国家、自治区、市(县)级…): kept so that it can borrow the noun."""
     item = _LEADING_VERB.sub("", item.strip())
@@ -184,7 +204,10 @@ def _distribute(items: list[str]) -> list[str]:
     for i in range(len(items) - 2, -1, -1):
         if not _RATIO_SUFFIX.search(items[i]):
             shared = _SHARED_SUFFIX.search(items[i + 1])
-            if shared:
+            level = _LEVEL_LEAD.match(items[i + 1])
+            if items[i].endswith("级") and level:  # 三级和二级妇幼保健院…比例: the rest after the level
+                items[i] += items[i + 1][level.end():]
+            elif shared:
                 items[i] += shared.group()
             elif len(items[i]) <= 3:  # 国家、自治区、市(县)级重点专科: a level word borrows the noun
                 level = items[i + 1].rfind("级")
@@ -244,9 +267,10 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                     phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
                 phrase = (_indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
                           or _step_of(phrase, quantity, readings))
-                if not phrase:
+                if phrase:
+                    phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
+                if not phrase or not _measures(phrase, quantity, vocab):
                     continue
-                phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
             year, kind = _year_and_kind(text, quantity.start)
             pair = _FROM.search(text[:quantity.start]) or (
                 readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
@@ -257,6 +281,17 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                                               _known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
     return readings
+
+
+def _measures(phrase: str, quantity: Quantity, vocab: Vocabulary) -> bool:
+    """Does the name say what a share or a duration measures? 药品达到90% or 医保基金100%预付到位
+    name no rate, 实施生命早期1000天…行动 no time; a known indicator always does."""
+    core = re.sub(r"\([^()]*\)$", "", phrase)  # 医保支付比例(含大病保险)
+    if quantity.unit in _RATIO_UNITS:
+        return bool(_MEASURE_SUFFIX.search(core) or _known_metric(phrase, vocab))
+    if quantity.unit in _TIME_UNITS:
+        return bool(_TIME_SUFFIX.search(core) or _known_metric(phrase, vocab))
+    return True
 
 
 def _change_name(phrase: str, quantity: Quantity, rising: bool) -> str:
@@ -323,11 +358,15 @@ def _shared_value(phrase: str) -> list[str]:
 
 
 def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str:
-    """医养结合机构121所、床位2.5万张: a bare 床位 belongs to what the list named before it."""
+    """医养结合机构121所、床位2.5万张: a bare 床位 belongs to what the list named before it; in 基金收入
+    从A增长到B,支出从C… a bare 支出 is the same fund's."""
     previous = readings[-1] if readings else None
-    if previous is None or phrase.removesuffix("数") not in _OWNED or not text[previous.end:].startswith("、"):
-        return phrase
-    return previous.phrase.removesuffix("数") + phrase.removesuffix("数") + "数"
+    joint = text[previous.end:previous.end + 1] if previous else ""
+    if previous and phrase.removesuffix("数") in _OWNED and joint == "、":
+        return previous.phrase.removesuffix("数") + phrase.removesuffix("数") + "数"
+    if previous and _SIDE.fullmatch(phrase) and joint in ("、", ",") and _SIDE.search(previous.phrase):
+        return _SIDE.sub("", previous.phrase) + phrase
+    return phrase
 
 
 def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
@@ -393,8 +432,8 @@ def _predicate(after: str) -> str | None:
     if not (first and first.flag in ("v", "vn", "d", "ad", "p") and first.word not in _NOT_A_PREDICATE
             and any(word.flag in ("v", "vn") for word in words)):
         return None
-    if first.flag == "p":  # 7家医院|在“国考”中实现争先进位: a story about them, no indicator
-        return ""
+    if first.flag == "p" or _FRAME_END.search(predicate):  # 7家医院|在“国考”中实现争先进位: a story;
+        return ""  # 在18项干预方案|基础上: a frame, not what the things do
     noun_phrase = len(words) <= 2 and _ABSTRACT.fullmatch(words[-1].word)  # 31个示范医院|创新工作, 项目|建设
     if noun_phrase or _RANKING.match(predicate) or re.search(r"\d", predicate) or len(predicate) > 16:
         return ""
@@ -420,7 +459,11 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
         left_start, left = left_start + left.index("、") + 1, left.split("、", 1)[1]
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
+    if quantity.is_count and _DISTRIBUTIVE.search(left):
+        return left_start, ""  # 每个乡镇卫生院配备4名全科医生, 市、县均建设1所…: a standard per place
     if quantity.is_count:
+        if not from_match and _names_after(text[quantity.end:]) and not _noun_after(text[quantity.end:]):
+            return left_start, ""  # a count of something unnamed (打造了首批20个行动…样板): no indicator
         noun = _noun_after(text[quantity.end:])
         noun = noun if _PLACES.match(noun) else _clean(noun, vocab)  # 县(市、区) stays as it is
         if "除" in left:  # 除建设200个县域医疗次中心外: the frame is no part of the noun
@@ -455,6 +498,9 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
     items = [_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab) or _level_word(item, vocab)
              for item in _ITEM_SPLIT.split(cleaned)]
     items = [item for item in items if item]
+    if len(items) < len(group):  # A标准和B标准分别提高到600元和92元
+        items = [item for item in (_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab)
+                                   for item in re.split(r"[、,]|和|及", cleaned)) if item] or items
     if len(items) >= len(group):
         return [(clause_start, phrase) for phrase in _distribute(items[-len(group):])]
     joined = _clean(cleaned, vocab)

@@ -51,7 +51,8 @@ _QUOTED_MANY = re.compile(r"[千百万][名人家]|双[千百]")  # 千名医师
 _GENERIC_QUOTED = re.compile(r"^(?:更|最|很|新)|化$|[的了]")  # 更可及, 均质化: slogans, not names
 _GENERIC_INITIATIVE = re.compile(r"^(?:各项|相关|有关|一系列|系列|专项|重点|重大|这项|该|一批|年度|工作|系列|各类|多项|一揽子)"
                                  r"|^[\u4e00-\u9fff]{0,1}(?:工程|计划|行动)$|^(?:攻坚|三年|专项)?行动计划$"
-                                 r"|^(?:开展|实施|推进|启动|深化|推行|打造)|等|和")  # …等重大行动: a list, no name
+                                 r"|^(?:开展|实施|推进|启动|深化|推行|打造)|等|和"  # …等重大行动: a list, no name
+                                 r"|^(?:首批|第[一二三四五六七八九十\d]+批)|\d+个")  # 首批20个行动: a count, no name
 _NAME_POS = re.compile(r"^(?:n[rstz]?|j|b|m|ng|eng)$")  # jieba tags that occur inside a proper name
 
 

@@ -435,3 +435,39 @@ def test_abbreviated_university_hospitals_are_hospitals(vocab):
     assert hospitals("完成哈医大二院国家紧急医学救援基地建设任务") == ["哈医大二院"]
     assert hospitals("郑大一附院、西安交大一附院和重医附一院牵头组建专科联盟") == ["郑大一附院", "西安交大一附院", "重医附一院"]
     assert hospitals("支持省二院中西医协同旗舰医院项目建设,扩大二级医院覆盖面") == []  # which province's 二院?
+
+
+def test_typesetting_spaces_between_chinese_and_numbers_are_closed_in_prose_only():
+    original = "全省户籍人口基本医保参保率达到 99.76%，DRG/DIP 改革已完成首轮 3 年试点。\n指标 2020年 2025年\n"
+    mapped = normalize(original)
+    assert mapped.text.splitlines() == ["全省户籍人口基本医保参保率达到99.76%,DRG/DIP改革已完成首轮3年试点。",
+                                        "指标 2020年 2025年"]
+    start = mapped.text.index("99.76")
+    first, last = mapped.original_span(start, start + 6)
+    assert original[first:last] == "99.76%"  # offsets still point into the original
+
+
+def test_a_share_or_a_duration_needs_a_name_that_says_what_it_measures(vocab):
+    assert read_metrics("医保基金100%预付到位,配送供应正常。", vocab) == []
+    assert read_metrics("实施生命早期1000天营养健康行动。", vocab) == []
+    assert [r.phrase for r in read_metrics("药品平均回款天数缩短至22天。", vocab)] == ["药品平均回款天数"]
+
+
+def test_a_standard_for_each_place_is_no_total(vocab):
+    for sentence in ("每个乡镇卫生院、街道社区卫生服务中心配备4名以上全科医生。",
+                     "市、县市区均建设1所政府办公益性、标准化妇幼保健机构。",
+                     "全区每个旗(市、区)至少建设1所公办托育服务机构。"):
+        assert read_metrics(sentence, vocab) == [], sentence
+
+
+def test_lists_of_values_find_their_items(vocab):
+    fund = read_metrics("全市城镇职工医疗(生育)保险基金收入从11.24亿元增长到21.99亿元,支出从10.30亿元增长到18.54亿元;", vocab)
+    assert [r.phrase for r in fund] == ["城镇职工医疗(生育)保险基金收入"] * 2 + ["城镇职工医疗(生育)保险基金支出"] * 2
+    subsidy = read_metrics("城乡居民基本医疗保险财政补助省级标准和基本公共卫生服务财政补助标准分别提高到年人均600元和92元。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in subsidy] == [
+        ("城乡居民基本医疗保险财政补助省级标准", 600), ("基本公共卫生服务财政补助标准", 92)]
+    levels = read_metrics("三级和二级妇幼保健院开展中医药专科服务的比例达到90%和70%。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in levels] == [
+        ("三级妇幼保健院开展中医药专科服务的比例", 90), ("二级妇幼保健院开展中医药专科服务的比例", 70)]
+    assert read_metrics("目前已在全省34个地级市、县(市、区)开展试点工作。", vocab) == []
+    assert read_metrics("2021年打造了首批20个行动省级示范样板。", vocab) == []
