@@ -62,6 +62,7 @@ _NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(r"行动|工程|任务|工作|措施|举措|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
+_A_MEASURE = re.compile(r"(?:人次|人数|率|比例|比重|占比|费用|金额|收入|支出)$")
 _DISTRIBUTIVE = re.compile(r"每(?:一)?(?:个|所|家|名|村|乡|镇|县)|至少|均(?:建设|建成|设置|设立|配备|有)")
 _FRAME_END = re.compile(r"(?:基础上|之上|之中|之下|期间|以来|上|中|下|里|内)$")
 _RANKING = re.compile(r"^(?:整体|综合)*(?:位列|位居|排名|名列|排在|居)")
@@ -410,6 +411,8 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     done = before[-1].word if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD else ""
     name = done + noun
     kind = _KIND_SUFFIX.get(quantity.unit, "数")  # 提供12类公共卫生服务 → 提供公共卫生服务类数
+    if quantity.unit == "项" and next(iter(jieba.posseg.cut(noun[-2:]))).flag == "v":
+        kind = "项目数"  # 363项检查检验结果互认: the items recognized
     return name if _RATIO_SUFFIX.search(name) else name + ("数" if name.endswith(kind[0]) else kind)
 
 
@@ -468,6 +471,8 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
         noun = noun if _PLACES.match(noun) else _clean(noun, vocab)  # 县(市、区) stays as it is
         if "除" in left:  # 除建设200个县域医疗次中心外: the frame is no part of the noun
             noun = noun.removesuffix("外")
+        if _A_MEASURE.search(noun):  # 4所医院门急诊人次…增长47.5%: the count only says whose
+            return left_start, ""
         if noun:
             position = text.find(noun, quantity.end)  # the predicate follows the noun with its tail (…项目建设|)
             after = text[position + len(noun):] if position >= 0 else ""

@@ -471,3 +471,12 @@ def test_lists_of_values_find_their_items(vocab):
         ("三级妇幼保健院开展中医药专科服务的比例", 90), ("二级妇幼保健院开展中医药专科服务的比例", 70)]
     assert read_metrics("目前已在全省34个地级市、县(市、区)开展试点工作。", vocab) == []
     assert read_metrics("2021年打造了首批20个行动省级示范样板。", vocab) == []
+
+
+def test_what_a_count_counts_decides_its_name(vocab):
+    readings = read_metrics("81家二级以上医院实现363项检查检验结果互认,互认次数达203万人次。", vocab)
+    assert [r.phrase for r in readings] == ["检查检验结果互认项目数", "互认次数"]  # 81 hospitals: a story
+    [standards] = read_metrics("累计制定发布食品安全标准79项。", vocab)
+    assert standards.phrase.endswith("食品安全标准数")
+    changes = read_metrics("4所国家区域医疗中心建设医院门急诊人次、住院人次较建设前平均增长47.5%、65.9%。", vocab)
+    assert [r.quantity.value for r in changes] == [Decimal("47.5"), Decimal("65.9")]  # 4所 says whose
