@@ -186,12 +186,15 @@ def _named_initiatives(text: str, offset: int) -> list[Mention]:
 
 
 def _quoted_initiatives(text: str, offset: int, quoted: Sequence[tuple[int, int]]) -> list[Mention]:
-    """Initiatives a report names in quotation marks right after an implementation verb: 开展“移动医院”
-    巡诊, 实施“千名医师下基层”, 推进“无胶片”城市建设 — the quoted name with its head noun, if any."""
-    found = []
+    """Initiatives a report names in quotation marks right after an implementation verb (or listed after
+    one): 开展“移动医院”巡诊, 实施“千名医师下基层”, 推进“无胶片”城市建设 — the quoted name with its head
+    noun, if any."""
+    found: list[Mention] = []
     for start, end in quoted:
         local_start, local_end = start - offset, end - offset
-        if local_start < 0 or local_end > len(text) or not _QUOTED_AFTER_VERB.search(text, 0, local_start):
+        listed = bool(found) and text[found[-1].end - offset:local_start] == "、"  # 实施“移动医院”巡诊、“千名医师下基层”
+        if local_start < 0 or local_end > len(text) or not (
+                listed or _QUOTED_AFTER_VERB.search(text, 0, local_start)):
             continue
         name = text[local_start:local_end]
         named = _NAMED_AFTER_SLOGAN.match(text, local_end)

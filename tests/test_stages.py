@@ -304,6 +304,9 @@ def test_quoted_initiatives_after_an_implementation_verb():
     assert {"“移动医院”巡诊", "“千名医师下基层”"} <= programmes
     assert not {name for name in programmes if "更可及" in name or "望闻问切" in name}
     assert ("福建省", "implements", "“千名医师下基层”") in facts(graph)
+    listed = graph_of("青海\n结合实施“移动医院”巡诊、“千名医师下基层”等项目,落实“更可及”。")
+    assert {e.label for e in listed.entities.values() if e.type == "Program"} >= {"“移动医院”巡诊", "“千名医师下基层”"}
+    assert not {e.label for e in listed.entities.values() if "更可及" in e.label}
 
 
 def test_an_impossible_publication_date_is_left_out():
