@@ -48,7 +48,9 @@ class BuildResult:
             import pandas
         except ImportError:
             return rows
-        return pandas.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
+        frame = pandas.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
+        frame["year"] = frame["year"].astype("Int64")  # a year, or <NA> when the text gives none
+        return frame
 
 
 def build(paths: Iterable[str | Path]) -> BuildResult:

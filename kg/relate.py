@@ -45,6 +45,7 @@ _JUXTAPOSED = re.compile(r"[、:()—\-]?")  # a hospital written right next to 
 _TITLE = re.compile(r"《[^》]*》")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
+_ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
 _PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
 _HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
@@ -175,6 +176,7 @@ class DocumentReader:
         self.out = DocumentExtraction()
         self.target_year: int | None = None  # the plan year a paragraph's targets are for (到2025年,…)
         self.targets_section = False  # under a heading like 主要目标: every value is a target
+        self.report_year: int | None = None  # the year an annual statistical bulletin reports on
 
     def run(self) -> DocumentExtraction:
         document_paragraphs = paragraphs(self.mapped.text)
@@ -185,6 +187,8 @@ class DocumentReader:
         recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab, _within(quoted, sentence)))
                        for sentence in paragraph.sentences] for paragraph in document_paragraphs]
         self.scope.document = self._opening_topic(document_paragraphs, recognized)
+        annual = _ANNUAL_REPORT.search(document_paragraphs[0].text) if document_paragraphs else None
+        self.report_year = int(annual.group(1)) if annual else None
         for index, paragraph in enumerate(document_paragraphs):
             while pending and pending.start < paragraph.end:  # a table speaks for the region in scope
                 region = self.scope.current()
@@ -311,12 +315,15 @@ class DocumentReader:
 
     def _in_plan(self, reading: MetricReading, sentence: Sentence) -> MetricReading:
         """A value with no year of its own, after 到2025年 in the same paragraph (or under 主要目标),
-        is a target too, unless its sentence speaks of now (目前, 已, 截至…)."""
+        is a target too, unless its sentence speaks of now (目前, 已, 截至…); in an annual statistical
+        bulletin (2023年…统计公报) it is the bulletin's year's."""
         if reading.kind == "target":
             self.target_year = reading.year or self.target_year
         elif (reading.year is None and (self.target_year or self.targets_section)
               and not _PRESENT.search(sentence.text)):
             return replace(reading, kind="target", year=self.target_year)
+        elif reading.year is None and self.report_year:
+            return replace(reading, year=self.report_year)
         return reading
 
     def _as_written(self, sentence: Sentence, reading: MetricReading) -> str:

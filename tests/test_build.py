@@ -204,3 +204,11 @@ def test_places_listed_before_selected_pilot_the_programme_named_before():
                    "江苏省徐州市、浙江省宁波市、广东省深圳市等15个城市入选。")
     assert {(s, p) for s, p, _ in facts} == {("徐州市", "pilots"), ("宁波市", "pilots"), ("深圳市", "pilots")}
     assert _facts("各地医改\n国家卫生健康委推进公立医院高质量发展,徐州市代表发言。") == set()  # no 入选
+
+
+def test_an_annual_statistical_bulletin_dates_its_values():
+    bulletin = "河南省2023年卫生健康事业发展统计公报\n全省孕产妇死亡率为8.21/10万,每千人口床位数由2022年的6.85张增加到7.12张。"
+    years = {(row.metric, row.value): row.year for row in kg.build_texts({"b.txt": bulletin}).observations().itertuples()}
+    assert years[("孕产妇死亡率", Decimal("8.21"))] == 2023 and years[("每千人口医疗卫生机构床位数", Decimal("6.85"))] == 2022
+    news = "2024年全省卫生健康工作会议召开\n河南\n全省孕产妇死亡率为8.21/10万。"  # a meeting is no bulletin
+    assert kg.build_texts({"n.txt": news}).observations()["year"].isna().all()

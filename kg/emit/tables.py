@@ -54,7 +54,7 @@ def observation_rows(kg: KnowledgeGraph) -> list[dict[str, object]]:
             rows.append({
                 "region": region.label, "region_code": region.code or "", "metric": metric.label,
                 "phrase": observation.phrase, "value": observation.value, "unit": observation.unit,
-                "qualifier": observation.qualifier or "", "year": observation.year or "",
+                "qualifier": observation.qualifier or "", "year": observation.year,
                 "kind": observation.kind, "document": names.get(evidence.doc_id, evidence.doc_id),
                 "sentence": evidence.sentence,
             })
