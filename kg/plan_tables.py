@@ -29,7 +29,10 @@ from kg.vocab import Vocabulary
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年(?:目标|基期|基数|现状)?(?:值)?$")
 _NATURE = re.compile(r"^(?:预期性|约束性|性质|属性|指标性质|指标属性)$")
 _ROW_INDEX = re.compile(r"^\d{1,3}$")
-_CELL = re.compile(r"^[*＊]?(?:≤|≥|<|>|稳定在|达到|保持在|约)?(\d+(?:\.\d+)?)(左右|以上|以下)?$")
+# a value cell: ≥80, <12, 4.5以下, 78.6左右, *18 (a footnote mark), [85] (a plan's five-year total)
+_CELL = re.compile(r"^[*＊]?(?P<before>≤|≥|<|>|稳定在|达到|保持在|约)?"
+                   r"(?:(?P<value>\d+(?:\.\d+)?)|[\[〔【](?P<total>\d+(?:\.\d+)?)[\]〕】])(?P<after>左右|以上|以下)?$")
+_BOUND = {"≥": "以上", ">": "以上", "≤": "以下", "<": "以下", "约": "约"}  # as kg.numbers names 不低于, 低于 …
 _UNIT = re.compile(r"[((]([^()()]{1,6})[))]$")
 _MAX_ROW = 12
 
@@ -267,7 +270,8 @@ def _row_readings(name: str, unit: str, values: list[tuple[int, re.Match]], targ
     found = []
     for year, cell in values:
         kind = "target" if year == target else "reported"
-        quantity = Quantity(0, 0, Decimal(cell.group(1)), unit, cell.group(2), cell.group())
+        qualifier = cell["after"] or _BOUND.get(cell["before"] or "") or ("累计" if cell["total"] else None)
+        quantity = Quantity(0, 0, Decimal(cell["value"] or cell["total"]), unit, qualifier, cell.group())
         reading = MetricReading(0, 0, 0, phrase, metric, quantity, year, kind)
         found.append(TableReading(start, end, reading))
     return found

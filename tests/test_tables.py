@@ -50,9 +50,9 @@ def test_a_plan_table_with_tabs_reads_reported_values_and_targets(vocab):
         ("人均预期寿命", Decimal("77.4"), "岁", 2020, "reported", None),
         ("人均预期寿命", Decimal("78.3"), "岁", 2025, "target", "左右"),
         ("孕产妇死亡率", Decimal("11.2"), "/10万", 2020, "reported", None),
-        ("孕产妇死亡率", Decimal("12"), "/10万", 2025, "target", None),
+        ("孕产妇死亡率", Decimal("12"), "/10万", 2025, "target", "以下"),  # ≤12
         ("婴儿死亡率", Decimal("4.1"), "‰", 2020, "reported", None),
-        ("婴儿死亡率", Decimal("5"), "‰", 2025, "target", None),
+        ("婴儿死亡率", Decimal("5"), "‰", 2025, "target", "以下"),  # <5
         ("每千人口执业(助理)医师数", Decimal("2.71"), "人", 2020, "reported", None),
         ("每千人口执业(助理)医师数", Decimal("3.3"), "人", 2025, "target", None),
         ("每千人口拥有3岁以下婴幼儿托位数", Decimal("4.5"), "个", 2025, "target", None),  # — in 2020: none
@@ -62,12 +62,14 @@ def test_a_plan_table_with_tabs_reads_reported_values_and_targets(vocab):
     assert not any(line.startswith("专栏1") for line in used)
 
 
-def test_a_markdown_table_is_read_and_its_rule_line_skipped(vocab):
+def test_a_markdown_table_is_read_with_bounds_and_five_year_totals(vocab):
     text = ("| 指标 | 2020年 | 2025年 | 属性 |\n"
             "|---|---|---|---|\n"
             "| 居民健康素养水平(%) | 21.3 | 30 | 预期性 |\n"
             "| 5岁以下儿童死亡率(‰) | 5.9 | 5.5以下 | 约束性 |\n"
             "| 个人卫生支出占卫生总费用的比重(%) | 27.5 | 27左右 | 约束性 |\n"
+            "| 新增执业(助理)医师数(人) | [5200] | [6000] | 预期性 |\n"
+            "| 经常参加体育锻炼人数比例(%) | 37.2 | ≥38.5 | 预期性 |\n"
             "\n"
             "各地要结合实际细化落实上述指标。\n")
     readings, rows, used = table(text, vocab)
@@ -78,6 +80,10 @@ def test_a_markdown_table_is_read_and_its_rule_line_skipped(vocab):
         ("5岁以下儿童死亡率", Decimal("5.5"), "‰", 2025, "target", "以下"),
         ("个人卫生支出占卫生总费用的比重", Decimal("27.5"), "%", 2020, "reported", None),
         ("个人卫生支出占卫生总费用的比重", Decimal("27"), "%", 2025, "target", "左右"),
+        ("新增执业(助理)医师数", Decimal("5200"), "人", 2020, "reported", "累计"),  # [ ]: a five-year total
+        ("新增执业(助理)医师数", Decimal("6000"), "人", 2025, "target", "累计"),
+        ("经常参加体育锻炼人数比例", Decimal("37.2"), "%", 2020, "reported", None),
+        ("经常参加体育锻炼人数比例", Decimal("38.5"), "%", 2025, "target", "以上"),
     }
     assert "| 5岁以下儿童死亡率(‰) | 5.9 | 5.5以下 | 约束性 |" in rows
     assert "|---|---|---|---|" in used and "各地要结合实际细化落实上述指标。" not in used
