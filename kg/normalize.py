@@ -24,6 +24,7 @@ from kg.data import load_yaml
 _WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _TERMINAL = "。!?;:…”"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CELL_GAP = re.compile(r"\t|\||  +")  # between the cells of a table row written on one line
 
 _QUOTES = "“”‘’\"「」『』"
 _TYPESET_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%‰])[ \t]+(?=[\u4e00-\u9fff])")
@@ -100,25 +101,32 @@ def _noise_patterns() -> tuple[re.Pattern, re.Pattern]:
     return spam, lines
 
 
+def _is_table_row(line: str) -> bool:
+    """A line of three or more cells (tabs, runs of spaces or '|' between them) is a table row."""
+    return len(_CELL_GAP.findall(line.strip(" |"))) >= 2
+
+
 def _join_and_dedupe(mapped: MappedText) -> MappedText:
-    """One paragraph per line: join paragraphs broken mid-sentence, drop repeated ones."""
+    """One paragraph per line: join paragraphs broken mid-sentence, drop repeated ones (table rows
+    are neither joined nor dropped)."""
     text = mapped.text
     seen: set[str] = set()
     pieces: list[str] = []
     offsets = array("l")
-    previous = ""
+    previous, previous_row = "", False
     for match in re.finditer(r"[^\n]+", text):
         line = match.group().strip()
         if not line:
             continue
         start = match.start() + (len(match.group()) - len(match.group().lstrip()))
-        if len(line) > 12 and line in seen:
+        row = _is_table_row(line)
+        if len(line) > 12 and line in seen and not row:  # a second table repeats the first one's header
             continue
         seen.add(line)
         # a short line with a comma continues when its sequel ends a sentence; a title with a comma
         # (…四个角度,看DRG/DIP改革成效) is followed by another title or a byline
         broken = ((len(previous) >= 40 or "," in previous and (line[-1] in _TERMINAL or len(line) >= 40))
-                  and previous[-1] not in _TERMINAL
+                  and previous[-1] not in _TERMINAL and not (row or previous_row)
                   and _CJK.match(line[0]) and _CJK.match(previous[-1]))
         if pieces and not broken:
             pieces.append("\n")
@@ -126,6 +134,7 @@ def _join_and_dedupe(mapped: MappedText) -> MappedText:
         pieces.append(line)
         offsets.extend(mapped.offsets[start:start + len(line)])
         previous = line if not broken else previous + line
+        previous_row = row
     offsets.append(mapped.offsets[-1])
     return MappedText("".join(pieces), offsets)
 

@@ -1,10 +1,18 @@
-"""Indicator tables of plans, flattened to one cell per line when the page was scraped:
+"""Indicator tables of plans and statistical bulletins, in the two shapes scraped text gives them.
+
+One cell per line, when the page's table was flattened:
 
     指标 / 2020年 / 2025年 / 性质 / 1 / 人均预期寿命(岁) / 77.5 / 78.6左右 / 预期性 / 2 / …
 
+One row per line, the cells separated by tabs, spaces or '|' (markdown), below a header row with a
+指标 (or 项目) column and year columns:
+
+    序号  指标              2020年  2025年  指标性质
+    1     人均预期寿命(岁)  77.6    79      预期性
+
 The earlier year columns are reported values; the last one, in a plan table (with a 性质/属性
-column of 预期性/约束性), is the target. Rows whose cells cannot be aligned to the year columns
-without guessing are left out.
+column of 预期性/约束性), is the target. The unit is in the name's parentheses or a 单位 column.
+Rows whose cells cannot be aligned to the year columns without guessing are left out.
 """
 
 from __future__ import annotations
@@ -21,9 +29,23 @@ from kg.vocab import Vocabulary
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年(?:目标|基期|基数|现状)?(?:值)?$")
 _NATURE = re.compile(r"^(?:预期性|约束性|性质|属性|指标性质|指标属性)$")
 _ROW_INDEX = re.compile(r"^\d{1,3}$")
-_CELL = re.compile(r"^[*＊]?(?:≤|≥|<|>|稳定在|达到|保持在|约)?(\d+(?:\.\d+)?)(左右|以上|以下)?$")
+# a value cell: ≥80, <12, 4.5以下, 78.6左右, *18 (a footnote mark), [85] (a plan's five-year total)
+_CELL = re.compile(r"^[*＊]?(?P<before>≤|≥|<|>|稳定在|达到|保持在|约)?"
+                   r"(?:(?P<value>\d+(?:\.\d+)?)|[\[〔【](?P<total>\d+(?:\.\d+)?)[\]〕】])(?P<after>左右|以上|以下)?$")
+_BOUND = {"≥": "以上", ">": "以上", "≤": "以下", "<": "以下", "约": "约"}  # as kg.numbers names 不低于, 低于 …
 _UNIT = re.compile(r"[((]([^()()]{1,6})[))]$")
 _MAX_ROW = 12
+
+# one row per line: what a header cell says its column holds
+_COLUMNS = {"name": re.compile(r"^(?:主要)?指标(?:名称)?$|^项目$"), "nature": re.compile(r"^(?:指标)?(?:性质|属性)$"),
+            "unit": re.compile(r"^(?:计量)?单位$"), "index": re.compile(r"^序号$")}
+_GAPS = {"|": re.compile(r"\|"), "\t": re.compile(r"\s*\t\s*"), " ": re.compile(r" +(?![((])")}  # (岁) ends a name
+_RULE = re.compile(r"^:?-+:?$")  # |---|:--:| under a markdown header
+_NATURE_VALUES = ("预期性", "约束性")
+_SENTENCE_MARK = re.compile(r"[。;!?]|,(?!\d)")  # 1,234 is a number
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SHORT = 12  # characters of a header label or of a group heading inside a table (健康水平)
+_MAX_CELL = 40
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,23 @@ class TableReading:
     start: int
     end: int
     reading: MetricReading
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The header of a one-row-per-line table: how its lines split into cells and what each column holds."""
+
+    gap: re.Pattern
+    roles: tuple[str, ...]  # name, year, nature, unit, index, or "" (领域, 增减, 备注 …: not read)
+    column_years: tuple[int | None, ...]  # each column's year, None for the others
+
+    @property
+    def years(self) -> list[int]:
+        return [year for year in self.column_years if year]
+
+    @property
+    def is_plan(self) -> bool:
+        return "nature" in self.roles
 
 
 def _header(paragraphs: list[Paragraph], index: int) -> list[int] | None:
@@ -74,47 +113,165 @@ def _aligned(cells: list[str], years: list[int]) -> list[tuple[int, re.Match]]:
     return []
 
 
+def _cell_table(paragraphs: list[Paragraph], index: int, years: list[int], vocab: Vocabulary
+                ) -> tuple[list[TableReading], int]:
+    """Readings of a one-cell-per-line table whose 指标 cell is at `index`, and where the table ends."""
+    readings: list[TableReading] = []
+    is_plan = any(_NATURE.match(p.text.strip()) for p in paragraphs[index + 1:index + 2 + len(years) + 1])
+    target = _target_year(years, is_plan)
+    position = index + 1 + len(years) + (1 if is_plan else 0)
+    while position < len(paragraphs) and _ROW_INDEX.match(paragraphs[position].text.strip()):
+        name_paragraph = paragraphs[position + 1] if position + 1 < len(paragraphs) else None
+        if name_paragraph is None:
+            break
+        cells, after = _row_cells(paragraphs, position + 2)
+        readings += _row_readings(name_paragraph.text.strip(), "", _aligned(cells, years), target,
+                                  paragraphs[position].start, paragraphs[after - 1].end, vocab)
+        position = after
+        while position < len(paragraphs) and not _ROW_INDEX.match(paragraphs[position].text.strip()) \
+                and len(paragraphs[position].text) <= _SHORT:  # category cells: 健康水平, 健康生活 …
+            position += 1
+    return readings, position
+
+
+def _split(text: str, gap: re.Pattern) -> list[str]:
+    """A line's cells (a markdown row's outer '|' borders are no cells)."""
+    return [cell.strip() for cell in gap.split(text.strip().removeprefix("|").removesuffix("|"))]
+
+
+def _columns(text: str) -> _Columns | None:
+    """The columns of a one-row-per-line table, when `text` is its header: short cells, one of them
+    指标 or 项目, the years among them (2020年, 2025年目标值) marking the year columns; the cells are
+    split by '|' when the line has one, else by tabs when it has one, else by spaces."""
+    gap = next((pattern for mark, pattern in _GAPS.items() if mark in text), _GAPS[" "])
+    cells = _split(text, gap)
+    if len(cells) < 2 or any(len(cell) > _SHORT for cell in cells):
+        return None
+    roles, years = [], []
+    for cell in cells:
+        year = _YEAR_COLUMN.match(cell)
+        roles.append("year" if year else next((role for role, label in _COLUMNS.items() if label.match(cell)), ""))
+        years.append(int(year.group(1)) if year else None)
+    if roles.count("name") != 1:
+        return None
+    return _Columns(gap, tuple(roles), tuple(years))
+
+
+def _table_line(text: str, columns: _Columns) -> list[str] | None:
+    """The cells of a line that continues a table: at least two, no more than the header's, none of
+    them a sentence."""
+    cells = _split(text, columns.gap)
+    if not 2 <= len(cells) <= len(columns.roles):
+        return None
+    return None if any(len(cell) > _MAX_CELL or _SENTENCE_MARK.search(cell) for cell in cells) else cells
+
+
+def _fits(role: str, cell: str) -> bool:
+    """Does a cell hold what its column holds? (Blank cells fit every column but the name.)"""
+    if role == "name":
+        return bool(_CJK.search(cell)) and not _CELL.match(cell)
+    if not cell or role == "":
+        return True
+    if role == "year":
+        return bool(_CELL.match(cell)) or set(cell) <= set("—-–")
+    if role == "nature":
+        return cell in _NATURE_VALUES
+    if role == "index":
+        return bool(_ROW_INDEX.match(cell))
+    return len(cell) <= 6 and not _CELL.match(cell)  # unit
+
+
+def _aligned_row(cells: list[str], columns: _Columns) -> list[str] | None:
+    """The row's cells column by column, or None when they cannot be aligned without guessing.
+
+    A row with as many cells as the header is read as written. A shorter one lacks leading cells (a
+    领域 or 序号 cell merged with the row above, a blank first cell) and is aligned from the right,
+    but only when every cell it has holds what its column holds."""
+    missing = len(columns.roles) - len(cells)
+    name_at = columns.roles.index("name")
+    if missing < 0 or missing > name_at:
+        return None
+    if missing and not all(_fits(role, cell) for role, cell in zip(columns.roles[missing:], cells)):
+        return None
+    row = [""] * missing + cells
+    return row if _fits("name", row[name_at]) else None
+
+
+def _group_heading(paragraphs: list[Paragraph], position: int, columns: _Columns) -> bool:
+    """Is the line at `position` a bare short heading inside a table (健康水平), a row following it?"""
+    paragraph = paragraphs[position]
+    following = paragraphs[position + 1].text if position + 1 < len(paragraphs) else ""
+    return (paragraph.level == 0 and len(paragraph.text) <= _SHORT and bool(_table_line(following, columns))
+            and not _columns(following))
+
+
+def _row_table(paragraphs: list[Paragraph], index: int, columns: _Columns, vocab: Vocabulary
+               ) -> tuple[list[TableReading], int]:
+    """Readings of the rows under a one-row-per-line header at `index`, and where the table ends: at
+    the first line that is neither a row of it (aligned, or skipped for holding numbers that cannot
+    be), a markdown rule nor a group heading, or that is another header."""
+    readings: list[TableReading] = []
+    target = _target_year(columns.years, columns.is_plan)
+    position = index + 1
+    while position < len(paragraphs):
+        paragraph = paragraphs[position]
+        cells = _table_line(paragraph.text, columns)
+        if cells is None:
+            if not _group_heading(paragraphs, position, columns):
+                break
+        elif _columns(paragraph.text):
+            break
+        elif row := _aligned_row(cells, columns):
+            by_role = dict(zip(columns.roles, row))
+            values = [(year, match) for year, cell in zip(columns.column_years, row)
+                      if year and (match := _CELL.match(cell))]
+            readings += _row_readings(by_role["name"], by_role.get("unit", ""), values, target,
+                                      paragraph.start, paragraph.end, vocab)
+        elif not any(_CELL.match(cell) or _RULE.match(cell) for cell in cells):
+            break  # a title or a note below the table (表2 …), not a row
+        position += 1
+    return readings, position
+
+
 def read_tables(paragraphs: list[Paragraph], vocab: Vocabulary) -> tuple[list[TableReading], set[int]]:
-    """Readings from every flattened indicator table, and the paragraphs the tables occupy."""
+    """Readings from every indicator table, and the paragraphs the tables occupy."""
     readings: list[TableReading] = []
     used: set[int] = set()
     index = 0
     while index < len(paragraphs):
-        years = _header(paragraphs, index) if paragraphs[index].text.strip() == "指标" else None
-        if not years:
+        text = paragraphs[index].text.strip()
+        if text == "指标" and (years := _header(paragraphs, index)):
+            found, end = _cell_table(paragraphs, index, years, vocab)
+        elif (columns := _columns(text)) and columns.years:
+            found, end = _row_table(paragraphs, index, columns, vocab)
+        else:
             index += 1
             continue
-        is_plan = any(_NATURE.match(p.text.strip()) for p in paragraphs[index + 1:index + 2 + len(years) + 1])
-        position = index + 1 + len(years) + (1 if is_plan else 0)
-        used.update(range(index, position))
-        while position < len(paragraphs) and _ROW_INDEX.match(paragraphs[position].text.strip()):
-            name_paragraph = paragraphs[position + 1] if position + 1 < len(paragraphs) else None
-            if name_paragraph is None:
-                break
-            cells, after = _row_cells(paragraphs, position + 2)
-            readings += _row_readings(name_paragraph.text.strip(), cells, years, is_plan,
-                                      paragraphs[position].start, paragraphs[after - 1].end, vocab)
-            used.update(range(position, after))
-            position = after
-            while position < len(paragraphs) and not _ROW_INDEX.match(paragraphs[position].text.strip()) \
-                    and len(paragraphs[position].text) <= 12:  # category cells: 健康水平, 健康生活 …
-                used.add(position)
-                position += 1
-        index = position
+        readings += found
+        used.update(range(index, end))
+        index = end
     return readings, used
 
 
-def _row_readings(name: str, cells: list[str], years: list[int], is_plan: bool, start: int, end: int,
-                  vocab: Vocabulary) -> list[TableReading]:
+def _target_year(years: list[int], is_plan: bool) -> int | None:
+    """The year whose column holds a plan's targets: the last of several."""
+    return years[-1] if is_plan and len(years) > 1 else None
+
+
+def _row_readings(name: str, unit: str, values: list[tuple[int, re.Match]], target: int | None,
+                  start: int, end: int, vocab: Vocabulary) -> list[TableReading]:
+    """A row's values as readings of the indicator it names; the unit is `unit` (a 单位 cell) or the
+    name's parentheses."""
     unit_match = _UNIT.search(name)
-    unit = unit_match.group(1) if unit_match else ""
+    unit = unit or (unit_match.group(1) if unit_match else "")
     phrase = (name[:unit_match.start()] if unit_match else name).removeprefix("其中:").strip()
     hits = vocab.find("Metric", phrase)
     metric = vocab.names["Metric"][max(hits, key=lambda h: h[1] - h[0])[2]][0] if hits else None
     found = []
-    for year, cell in _aligned(cells, years):
-        kind = "target" if is_plan and year == years[-1] and len(years) > 1 else "reported"
-        quantity = Quantity(0, 0, Decimal(cell.group(1)), unit, cell.group(2), cell.group())
+    for year, cell in values:
+        kind = "target" if year == target else "reported"
+        qualifier = cell["after"] or _BOUND.get(cell["before"] or "") or ("累计" if cell["total"] else None)
+        quantity = Quantity(0, 0, Decimal(cell["value"] or cell["total"]), unit, qualifier, cell.group())
         reading = MetricReading(0, 0, 0, phrase, metric, quantity, year, kind)
         found.append(TableReading(start, end, reading))
     return found

@@ -1,0 +1,221 @@
+"""Indicator tables of plans and statistical bulletins: one cell per line, and one row per line with
+tabs, spaces or '|' between the cells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import kg
+from kg.normalize import normalize
+from kg.plan_tables import read_tables
+from kg.read import clean_text
+from kg.structure import paragraphs
+from kg.vocab import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+def table(text: str, vocab) -> tuple[set[tuple], list[str], set[str]]:
+    """(phrase, value, unit, year, kind, qualifier) of every reading, the rows they were read from
+    (as the normalized text spans them) and the lines the tables occupy."""
+    mapped = normalize(clean_text(text))
+    parts = paragraphs(mapped.text)
+    found, used = read_tables(parts, vocab)
+    readings = {(t.reading.phrase, t.reading.quantity.value, t.reading.quantity.unit, t.reading.year,
+                 t.reading.kind, t.reading.quantity.qualifier) for t in found}
+    rows = [mapped.text[t.start:t.end] for t in found]
+    return readings, rows, {parts[index].text for index in used}
+
+
+PLAN_WITH_TABS = (
+    "专栏1\t“十四五”时期全省卫生健康发展主要指标\n"
+    "领域\t序号\t指标\t2020年\t2025年\t指标性质\n"
+    "健康水平\t1\t人均预期寿命（岁）\t77.4\t78.3左右\t预期性\n"
+    "\t2\t孕产妇死亡率（/10万）\t11.2\t≤12\t预期性\n"
+    "\t3\t婴儿死亡率（‰）\t4.1\t<5\t预期性\n"
+    "健康服务\t4\t每千人口执业（助理）医师数（人）\t2.71\t3.3\t预期性\n"
+    "\t5\t每千人口拥有3岁以下婴幼儿托位数（个）\t—\t4.5\t约束性\n"
+    "\t6\t二级及以上综合性医院设置老年医学科的比例（%）\t\t60\t预期性\n"
+)
+
+
+def test_a_plan_table_with_tabs_reads_reported_values_and_targets(vocab):
+    readings, rows, used = table(PLAN_WITH_TABS, vocab)
+    assert readings == {
+        ("人均预期寿命", Decimal("77.4"), "岁", 2020, "reported", None),
+        ("人均预期寿命", Decimal("78.3"), "岁", 2025, "target", "左右"),
+        ("孕产妇死亡率", Decimal("11.2"), "/10万", 2020, "reported", None),
+        ("孕产妇死亡率", Decimal("12"), "/10万", 2025, "target", "以下"),  # ≤12
+        ("婴儿死亡率", Decimal("4.1"), "‰", 2020, "reported", None),
+        ("婴儿死亡率", Decimal("5"), "‰", 2025, "target", "以下"),  # <5
+        ("每千人口执业(助理)医师数", Decimal("2.71"), "人", 2020, "reported", None),
+        ("每千人口执业(助理)医师数", Decimal("3.3"), "人", 2025, "target", None),
+        ("每千人口拥有3岁以下婴幼儿托位数", Decimal("4.5"), "个", 2025, "target", None),  # — in 2020: none
+    }  # row 6 lost its 2020 cell: 60 cannot be placed without guessing
+    assert "2\t孕产妇死亡率(/10万)\t11.2\t≤12\t预期性" in rows  # the blank 领域 cell is no part of the row
+    assert "6\t二级及以上综合性医院设置老年医学科的比例(%)\t\t60\t预期性" in used
+    assert not any(line.startswith("专栏1") for line in used)
+
+
+def test_a_markdown_table_is_read_with_bounds_and_five_year_totals(vocab):
+    text = ("| 指标 | 2020年 | 2025年 | 属性 |\n"
+            "|---|---|---|---|\n"
+            "| 居民健康素养水平(%) | 21.3 | 30 | 预期性 |\n"
+            "| 5岁以下儿童死亡率(‰) | 5.9 | 5.5以下 | 约束性 |\n"
+            "| 个人卫生支出占卫生总费用的比重(%) | 27.5 | 27左右 | 约束性 |\n"
+            "| 新增执业(助理)医师数(人) | [5200] | [6000] | 预期性 |\n"
+            "| 经常参加体育锻炼人数比例(%) | 37.2 | ≥38.5 | 预期性 |\n"
+            "\n"
+            "各地要结合实际细化落实上述指标。\n")
+    readings, rows, used = table(text, vocab)
+    assert readings == {
+        ("居民健康素养水平", Decimal("21.3"), "%", 2020, "reported", None),
+        ("居民健康素养水平", Decimal("30"), "%", 2025, "target", None),
+        ("5岁以下儿童死亡率", Decimal("5.9"), "‰", 2020, "reported", None),
+        ("5岁以下儿童死亡率", Decimal("5.5"), "‰", 2025, "target", "以下"),
+        ("个人卫生支出占卫生总费用的比重", Decimal("27.5"), "%", 2020, "reported", None),
+        ("个人卫生支出占卫生总费用的比重", Decimal("27"), "%", 2025, "target", "左右"),
+        ("新增执业(助理)医师数", Decimal("5200"), "人", 2020, "reported", "累计"),  # [ ]: a five-year total
+        ("新增执业(助理)医师数", Decimal("6000"), "人", 2025, "target", "累计"),
+        ("经常参加体育锻炼人数比例", Decimal("37.2"), "%", 2020, "reported", None),
+        ("经常参加体育锻炼人数比例", Decimal("38.5"), "%", 2025, "target", "以上"),
+    }
+    assert "| 5岁以下儿童死亡率(‰) | 5.9 | 5.5以下 | 约束性 |" in rows
+    assert "|---|---|---|---|" in used and "各地要结合实际细化落实上述指标。" not in used
+
+
+def test_a_bulletin_table_with_a_unit_column_reports_every_year(vocab):
+    text = ("表1  2023年全省医疗卫生资源情况\n"
+            "指标名称        单位      2022年      2023年      比上年增减\n"
+            "医疗卫生机构数   个        8826        8905        79\n"
+            "  其中:医院     个        702         731         29\n"
+            "卫生技术人员数   万人      30.4        31.9        1.5\n"
+            "每千人口医疗卫生机构床位数   张   6.95   7.21   0.26\n")
+    readings, rows, _ = table(text, vocab)
+    assert readings == {
+        ("医疗卫生机构数", Decimal("8826"), "个", 2022, "reported", None),
+        ("医疗卫生机构数", Decimal("8905"), "个", 2023, "reported", None),
+        ("医院", Decimal("702"), "个", 2022, "reported", None),
+        ("医院", Decimal("731"), "个", 2023, "reported", None),
+        ("卫生技术人员数", Decimal("30.4"), "万人", 2022, "reported", None),
+        ("卫生技术人员数", Decimal("31.9"), "万人", 2023, "reported", None),
+        ("每千人口医疗卫生机构床位数", Decimal("6.95"), "张", 2022, "reported", None),
+        ("每千人口医疗卫生机构床位数", Decimal("7.21"), "张", 2023, "reported", None),
+    }  # 比上年增减 is no year column; without a 性质 column nothing is a target
+
+
+def test_a_table_with_single_spaces_and_a_group_heading_line(vocab):
+    text = ("序号 指标 2020年 2025年 性质\n"
+            "健康生活\n"
+            "1 居民健康素养水平（%） 22.5 ≥30 预期性\n"
+            "2 15岁以上人群吸烟率 (%) 23.1 <20 预期性\n"
+            "3 每千人口 执业医师数（人） 2.4 2.9 预期性\n"
+            "二、主要任务\n"
+            "4 经常参加体育锻炼人数比例(%) 37.2 40 预期性\n")
+    readings, _, used = table(text, vocab)
+    assert {(phrase, value, year) for phrase, value, _, year, _, _ in readings} == {
+        ("居民健康素养水平", Decimal("22.5"), 2020), ("居民健康素养水平", Decimal("30"), 2025),
+        ("15岁以上人群吸烟率", Decimal("23.1"), 2020), ("15岁以上人群吸烟率", Decimal("20"), 2025),
+    }  # the table ends at row 3: one cell more than the header (a space inside its name)
+    assert "健康生活" in used and not any(line.startswith(("3 ", "二、", "4 ")) for line in used)
+
+
+@pytest.mark.parametrize("text", [
+    # prose with its numbers set off by spaces (PDF text), no header
+    "2023年 全省 总诊疗人次 3.2 亿 较上年 增长 5.1 % 出院 1020 万人次\n人均预期寿命 78.2 岁 孕产妇死亡率 8.9 /10万\n",
+    # a header without year columns
+    "指标  基期值  目标值  属性\n人均预期寿命(岁)  77.4  78.3  预期性\n孕产妇死亡率(/10万)  11.2  12  预期性\n",
+    # year columns but no 指标/项目 column: whose value is it?
+    "地区\t2022年\t2023年\n南昌市\t8.1\t8.3\n九江市\t6.2\t6.5\n",
+])
+def test_lines_that_are_no_indicator_table_give_nothing(vocab, text):
+    readings, _, used = table(text, vocab)
+    assert readings == set() and used == set()
+
+
+def test_prose_with_spaced_numbers_ends_a_table(vocab):
+    prose = "2023年 全省 总诊疗人次 3.2 亿 较上年 增长 5.1"
+    text = ("指标 2022年 2023年\n"
+            "卫生总费用(亿元) 1580 1666\n"
+            f"{prose}\n"
+            "人均卫生总费用(元) 3490 3688\n")
+    readings, _, used = table(text, vocab)
+    assert {(reading[0], reading[3]) for reading in readings} == {("卫生总费用", 2022), ("卫生总费用", 2023)}
+    assert prose not in used
+
+
+def test_misaligned_rows_are_skipped_and_the_table_goes_on(vocab):
+    text = ("领域  序号  指标  2020年  2025年  性质\n"
+            "健康水平  1  人均预期寿命(岁)  77.4  78.3  预期性\n"
+            "健康服务  孕产妇死亡率(/10万)  12  预期性\n"  # no 序号 and one value: where would 12 go?
+            "2  婴儿死亡率(‰)  4.1  5  预期性  备注\n"  # shifted by a 备注 cell the header has not
+            "3  每万人口全科医生数(人)  2.9  3.9  预期性\n")
+    readings, _, used = table(text, vocab)
+    assert {(reading[0], reading[3]) for reading in readings} == {
+        ("人均预期寿命", 2020), ("人均预期寿命", 2025), ("每万人口全科医生数", 2020), ("每万人口全科医生数", 2025)}
+    assert len(used) == 5
+
+
+def test_a_second_header_starts_a_new_table(vocab):
+    text = ("指标\t2020年\t2025年\t属性\n"
+            "人均预期寿命(岁)\t77.4\t78.3\t预期性\n"
+            "指标\t2022年\t2023年\n"
+            "卫生总费用(亿元)\t1580\t1666\n")
+    readings, _, _ = table(text, vocab)
+    assert {(r[0], r[3], r[4]) for r in readings} == {
+        ("人均预期寿命", 2020, "reported"), ("人均预期寿命", 2025, "target"),
+        ("卫生总费用", 2022, "reported"), ("卫生总费用", 2023, "reported")}
+
+
+def test_one_cell_per_line_tables_are_still_read(vocab):
+    cells = ["指标", "2020年", "2025年", "性质", "1", "人均预期寿命(岁)", "77.4", "78.3左右", "预期性",
+             "2", "孕产妇死亡率(/10万)", "待国家", "公布", "11.5", "预期性"]
+    readings, _, used = table("\n\n".join(cells) + "\n\n各地要将上述指标纳入年度绩效考核,确保按期完成。\n", vocab)
+    assert readings == {
+        ("人均预期寿命", Decimal("77.4"), "岁", 2020, "reported", None),
+        ("人均预期寿命", Decimal("78.3"), "岁", 2025, "target", "左右"),
+        ("孕产妇死亡率", Decimal("11.5"), "/10万", 2025, "target", None),
+    }
+    assert used == set(cells)
+
+
+def test_rows_of_a_table_are_never_joined_nor_dropped_as_repeats():
+    row = "3\t每千人口拥有3岁以下婴幼儿托位数(个)\t1.8\t4.5\t预期性\t按常住人口计算的每千人口托位"
+    header = "指标\t2020年\t2025年\t属性"
+    text = normalize(f"{header}\n{row}\n健康服务\t4\t每千人口执业医师数(人)\t2.7\t3.3\n{header}\n").text
+    assert text.splitlines() == [header, row, "健康服务\t4\t每千人口执业医师数(人)\t2.7\t3.3", header]
+
+
+def test_a_document_reads_its_tables_with_evidence_and_its_prose_around_them():
+    original = ("江西省“十四五”卫生健康发展规划\n\n"
+                "到2025年，全省居民主要健康指标居于中部地区前列。\n\n"
+                "| 指标 | 2020年 | 2025年 | 属性 |\n"
+                "|---|---|---|---|\n"
+                "| 人均预期寿命（岁） | 77.4 | 78.3左右 | 预期性 |\n"
+                "| 孕产妇死亡率（/10万） | 11.2 | 12 | 预期性 |\n\n"
+                "2023年，全省婴儿死亡率下降至3.9‰。\n\n"
+                "表2 南昌市卫生资源\n"
+                "指标\t2022年\t2023年\n"
+                "卫生技术人员数（万人）\t6.1\t6.4\n")
+    graph = kg.build_texts({"jiangxi.md": original}).graph
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    found = {(label[o.region], label[o.metric], o.value, o.unit, o.year, o.kind): o.evidence
+             for o in graph.observations}
+    row = "| 人均预期寿命（岁） | 77.4 | 78.3左右 | 预期性 |"
+    assert set(found) == {
+        ("江西省", "人均预期寿命", Decimal("77.4"), "岁", 2020, "reported"),
+        ("江西省", "人均预期寿命", Decimal("78.3"), "岁", 2025, "target"),
+        ("江西省", "孕产妇死亡率", Decimal("11.2"), "/10万", 2020, "reported"),
+        ("江西省", "孕产妇死亡率", Decimal("12"), "/10万", 2025, "target"),
+        ("江西省", "婴儿死亡率", Decimal("3.9"), "‰", 2023, "reported"),
+        ("南昌市", "卫生技术人员数", Decimal("6.1"), "万人", 2022, "reported"),  # the title scopes its table
+        ("南昌市", "卫生技术人员数", Decimal("6.4"), "万人", 2023, "reported"),
+    }
+    evidence = found[("江西省", "人均预期寿命", Decimal("78.3"), "岁", 2025, "target")]
+    assert [e.sentence for e in evidence] == [row]
+    assert original[evidence[0].start:evidence[0].end] == row
