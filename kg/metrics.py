@@ -22,7 +22,7 @@ from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
-              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类)")
+              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
@@ -43,22 +43,24 @@ _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|
 _YEAR = re.compile(r"(?<![\d\-—~～])((?:19|20)\d{2})年(?![\-—~～]\d)")  # a year a report could mean
 _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(20\d{2})年|至(20\d{2})年(?!底|末|\d))|(20\d{2})年(?:前|目标)|力争|"
                      r"目标(?!人群)|预计|预期(?!寿命)|规划期末")
-_ITEM_SPLIT = re.compile(r"[、,]")
+_ITEM_SPLIT = re.compile(r"[、,](?![^()]*\))")  # not inside (含中西医结合医院、少数民族医医院)
+_AND_SPLIT = re.compile(r"(?:和|及)(?![^()]*\))")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
 _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命|人次|数量|总量|规模|金额|费用|经费|资金|支出|收入|"
                              r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
-_RATIO_UNITS = {"%", "‰"}
+_RATIO_UNITS = {"%", "‰", "个百分点"}
 _TIME_UNITS = {"天", "日", "小时", "分钟"}
 _TIME_SUFFIX = re.compile(r"(?:时间|天数|日|时限|时长|周期|期限|天|小时|分钟|用时|间隔)$")
 _MONEY = {"元", "万元", "千元", "亿元"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
+_BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增速", "增幅", "降幅", "完成率", "达标率"}
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
-_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面)$")
+_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面|之一)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(r"行动|工程|任务|工作|措施|举措|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
@@ -182,6 +184,8 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
         if phrase == before:
             break
+    if len(phrase) > _MAX_PHRASE:  # lists in parentheses go first: 中医医院(含中西医结合医院、…)开设…
+        phrase = re.sub(r"\([^()]*、[^()]*\)", "", phrase)
     if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
         cut = min((t.idx for t in _tokenizer()(phrase) if t.idx >= len(phrase) - _MAX_PHRASE), default=0)
         phrase = phrase[cut:]
@@ -206,8 +210,8 @@ def _distribute(items: list[str]) -> list[str]:
         if not _RATIO_SUFFIX.search(items[i]):
             shared = _SHARED_SUFFIX.search(items[i + 1])
             level = _LEVEL_LEAD.match(items[i + 1])
-            if items[i].endswith("级") and level:  # 三级和二级妇幼保健院…比例: the rest after the level
-                items[i] += items[i + 1][level.end():]
+            if items[i].endswith("级") and level:  # 三级和二级(以上)妇幼保健院…比例: the rest after the level
+                items[i] += re.sub(r"^及?以[上下]", "", items[i + 1][level.end():])
             elif shared:
                 items[i] += shared.group()
             elif len(items[i]) <= 3:  # 国家、自治区、市(县)级重点专科: a level word borrows the noun
@@ -360,8 +364,11 @@ def _shared_value(phrase: str) -> list[str]:
 
 def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str:
     """医养结合机构121所、床位2.5万张: a bare 床位 belongs to what the list named before it; in 基金收入
-    从A增长到B,支出从C… a bare 支出 is the same fund's."""
+    从A增长到B,支出从C… a bare 支出 is the same fund's; 建成健康促进医院380家,覆盖率近98%: the 覆盖率
+    is theirs (and with nothing before it, a bare 覆盖率 names nothing)."""
     previous = readings[-1] if readings else None
+    if phrase in _BARE_MEASURES:
+        return previous.phrase.removesuffix("数") + phrase if previous and previous.quantity.is_count else ""
     joint = text[previous.end:previous.end + 1] if previous else ""
     if previous and phrase.removesuffix("数") in _OWNED and joint == "、":
         return previous.phrase.removesuffix("数") + phrase.removesuffix("数") + "数"
@@ -492,6 +499,12 @@ def _share_of(after: str) -> str:
     return clause.group(1).replace("了", "") + "比例"
 
 
+def _items(parts: list[str], vocab: Vocabulary) -> list[str]:
+    """The indicator names of a list's parts (a level word such as 自治区 stays, to borrow the noun)."""
+    items = [_clean(_LEADING_VERB.sub("", _clean(part, vocab)), vocab) or _level_word(part, vocab) for part in parts]
+    return [item for item in items if item]
+
+
 def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vocabulary
                   ) -> list[tuple[int, str]]:
     """Phrases for a group of numbers: distributed over a list of indicators when counts agree."""
@@ -500,12 +513,13 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
     if group[0].is_count and not cleaned.strip(",、"):
         nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
         return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]
-    items = [_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab) or _level_word(item, vocab)
-             for item in _ITEM_SPLIT.split(cleaned)]
-    items = [item for item in items if item]
-    if len(items) < len(group):  # A标准和B标准分别提高到600元和92元
-        items = [item for item in (_clean(_LEADING_VERB.sub("", _clean(item, vocab)), vocab)
-                                   for item in re.split(r"[、,]|和|及", cleaned)) if item] or items
+    items = _items(_ITEM_SPLIT.split(cleaned), vocab)
+    joined_by_and = all(re.fullmatch(r"\s*(?:和|及)\s*", text[a.end:b.start]) for a, b in zip(group, group[1:]))
+    if joined_by_and or len(items) < len(group):  # A标准和B标准分别提高到600元和92元: the last item's
+        last = _ITEM_SPLIT.split(cleaned)[-1]
+        split = _items(_AND_SPLIT.split(last), vocab)
+        if len(split) == len(group):
+            items = split
     if len(items) >= len(group):
         return [(clause_start, phrase) for phrase in _distribute(items[-len(group):])]
     joined = _clean(cleaned, vocab)

@@ -483,3 +483,13 @@ def test_what_a_count_counts_decides_its_name(vocab):
     assert standards.phrase.endswith("食品安全标准数")
     changes = read_metrics("4所国家区域医疗中心建设医院门急诊人次、住院人次较建设前平均增长47.5%、65.9%。", vocab)
     assert [r.quantity.value for r in changes] == [Decimal("47.5"), Decimal("65.9")]  # 4所 says whose
+
+
+def test_generic_measures_and_long_names(vocab):
+    pairs = read_metrics("在三级和二级以上中医医院(含中西医结合医院、少数民族医医院)开设优生优育门诊的比例达到100%和90%。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in pairs] == [
+        ("三级中医医院开设优生优育门诊的比例", 100), ("二级以上中医医院开设优生优育门诊的比例", 90)]
+    covered = read_metrics("建成健康促进医院380家,覆盖全省11个地级市90个县(市、区),覆盖率近98%。", vocab)
+    assert [r.phrase for r in covered] == ["健康促进医院数", "健康促进医院覆盖率"]
+    assert read_metrics("开展国家健康促进县(区)建设,目前已成功创建41个,覆盖率达45%。", vocab) == []  # whose?
+    assert read_metrics("居民健康素养水平达到36.11%,高于全国平均10个百分点。", vocab)[1:] == []
