@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg.metrics import MetricReading
+from kg.metrics import MetricReading, _known_metric
 from kg.numbers import Quantity
 from kg.structure import Paragraph
 from kg.vocab import Vocabulary
@@ -286,8 +286,7 @@ def _row_readings(name: str, unit: str, values: list[tuple[int, re.Match]], targ
     if not unit:
         return []
     phrase = (name[:unit_match.start()] if unit_match else name).removeprefix("其中:").strip()
-    hits = vocab.find("Metric", phrase)
-    metric = vocab.names["Metric"][max(hits, key=lambda h: h[1] - h[0])[2]][0] if hits else None
+    metric = _known_metric(phrase, vocab)  # as in prose: all of the name, or another indicator
     found = []
     for year, cell in values:
         kind = "target" if year == target else "reported"

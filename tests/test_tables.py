@@ -35,6 +35,15 @@ def table(text: str, vocab) -> tuple[set[tuple], list[str], set[str]]:
     return readings, rows, {parts[index].text for index in used}
 
 
+def observed(text: str) -> dict[tuple, list]:
+    """(region, metric, value, unit, year, kind) of every observation of a document built from `text`,
+    with its evidence."""
+    graph = kg.build_texts({"plan.txt": text}).graph
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    return {(label[o.region], label[o.metric], o.value, o.unit, o.year, o.kind): o.evidence
+            for o in graph.observations}
+
+
 PLAN_WITH_TABS = (
     "专栏1\t“十四五”时期全省卫生健康发展主要指标\n"
     "领域\t序号\t指标\t2020年\t2025年\t指标性质\n"
@@ -244,13 +253,27 @@ def test_a_short_sentence_after_a_flattened_table_is_read_as_prose():
     cells = ["指标", "2020年", "2025年", "性质", "1", "人均预期寿命(岁)", "78.2", "78.6左右", "预期性",
              "2", "每万人口全科医生数(人)", "2.92", "3.93", "约束性"]
     sentence = "婴儿死亡率为3.9‰。"  # 12 characters, as short as a category cell
-    graph = kg.build_texts({"chenzhou.txt": "郴州市卫生健康事业发展规划\n\n" + "\n\n".join(cells)
-                            + f"\n\n{sentence}\n"}).graph
-    label = {key: entity.label for key, entity in graph.entities.items()}
-    found = {(label[o.metric], o.value, o.year, o.kind): [e.sentence for e in o.evidence]
-             for o in graph.observations}
-    assert found[("婴儿死亡率", Decimal("3.9"), None, "reported")] == [sentence]
+    found = observed("郴州市卫生健康事业发展规划\n\n" + "\n\n".join(cells) + f"\n\n{sentence}\n")
+    evidence = found[("郴州市", "婴儿死亡率", Decimal("3.9"), "‰", None, "reported")]
+    assert [e.sentence for e in evidence] == [sentence]
     assert len(found) == 5  # and the table's four values
+
+
+def test_a_row_names_a_vocabulary_indicator_only_with_all_of_its_name():
+    cells = ["指标", "2020年", "2025年", "性质",
+             "1", "新增执业(助理)医师数(人)", "[5200]", "[6000]", "预期性",
+             "2", "每千常住人口执业(助理)医师数(人)", "2.73", "3.2", "预期性",
+             "3", "其中:每千常住人口中医类别执业(助理)医师数(人)", "0.32", "0.62", "预期性",
+             "4", "执业(助理)医师数(人)", "12610", "14800", "预期性"]
+    found = observed("郴州市卫生健康事业发展规划\n\n" + "\n\n".join(cells) + "\n")
+    assert {(metric, year): value for _, metric, value, _, year, _ in found} == {
+        ("新增执业(助理)医师数", 2020): Decimal("5200"), ("新增执业(助理)医师数", 2025): Decimal("6000"),
+        ("每千人口执业(助理)医师数", 2020): Decimal("2.73"),  # 每千常住人口执业(助理)医师数 is its alias
+        ("每千人口执业(助理)医师数", 2025): Decimal("3.2"),
+        ("每千常住人口中医类别执业(助理)医师数", 2020): Decimal("0.32"),  # not the 每千人口 physicians
+        ("每千常住人口中医类别执业(助理)医师数", 2025): Decimal("0.62"),
+        ("执业(助理)医师数", 2020): Decimal("12610"), ("执业(助理)医师数", 2025): Decimal("14800"),
+    }
 
 
 def test_rows_of_a_table_are_never_joined_nor_dropped_as_repeats():
@@ -271,10 +294,7 @@ def test_a_document_reads_its_tables_with_evidence_and_its_prose_around_them():
                 "表2 南昌市卫生资源\n"
                 "指标\t2022年\t2023年\n"
                 "卫生技术人员数（万人）\t6.1\t6.4\n")
-    graph = kg.build_texts({"jiangxi.md": original}).graph
-    label = {key: entity.label for key, entity in graph.entities.items()}
-    found = {(label[o.region], label[o.metric], o.value, o.unit, o.year, o.kind): o.evidence
-             for o in graph.observations}
+    found = observed(original)
     row = "| 人均预期寿命（岁） | 77.4 | 78.3左右 | 预期性 |"
     assert set(found) == {
         ("江西省", "人均预期寿命", Decimal("77.4"), "岁", 2020, "reported"),
