@@ -2,7 +2,7 @@
 
 One cell per line, when the page's table was flattened:
 
-    指标 / 2020年 / 2025年 / 性质 / 1 / 人均预期寿命(岁) / 77.5 / 78.6左右 / 预期性 / 2 / …
+    指标 / 2020年 / 2025年 / 性质 / 健康水平 / 1 / 人均预期寿命(岁) / 77.5 / 78.6左右 / 预期性 / 2 / …
 
 One row per line, the cells separated by tabs, spaces or '|' (markdown), below a header row with a
 指标 (or 项目) column and year columns:
@@ -21,13 +21,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg.metrics import MetricReading
+from kg.metrics import MetricReading, _known_metric
 from kg.numbers import Quantity
 from kg.structure import Paragraph
 from kg.vocab import Vocabulary
 
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年(?:目标|基期|基数|现状)?(?:值)?$")
-_NATURE = re.compile(r"^(?:预期性|约束性|性质|属性|指标性质|指标属性)$")
 _ROW_INDEX = re.compile(r"^\d{1,3}$")
 # a value cell: ≥80, <12, 4.5以下, 78.6左右, *18 (a footnote mark), [85] (a plan's five-year total)
 _CELL = re.compile(r"^[*＊]?(?P<before>≤|≥|<|>|稳定在|达到|保持在|约)?"
@@ -46,6 +45,7 @@ _SENTENCE_MARK = re.compile(r"[。;!?]|,(?!\d)")  # 1,234 is a number
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SHORT = 12  # characters of a header label or of a group heading inside a table (健康水平)
 _MAX_CELL = 40
+_MAX_GROUPS = 2  # category cells before a row of a one-cell-per-line table: a group and a subgroup
 
 
 @dataclass(frozen=True)
@@ -74,31 +74,54 @@ class _Columns:
         return "nature" in self.roles
 
 
-def _header(paragraphs: list[Paragraph], index: int) -> list[int] | None:
-    """The year columns of a table whose header starts with a 指标 cell at `index`."""
+def _header(paragraphs: list[Paragraph], index: int) -> list[int]:
+    """The year columns of a one-cell-per-line table: the year cells right after its 指标 cell at `index`."""
     years = []
-    for paragraph in paragraphs[index + 1:index + 6]:
+    for paragraph in paragraphs[index + 1:]:
         column = _YEAR_COLUMN.match(paragraph.text.strip())
-        if column:
-            years.append(int(column.group(1)))
-        elif years:
+        if not column:
             break
-    return years or None
+        years.append(int(column.group(1)))
+    return years
 
 
-def _row_cells(paragraphs: list[Paragraph], start: int) -> tuple[list[str], int]:
-    """Cells after a row's indicator name, up to its 预期性/约束性 cell or the next row index."""
+def _group_cell(paragraph: Paragraph) -> bool:
+    """Is the paragraph a bare short line, as a table's group heading or category cell (健康水平) is?"""
+    return paragraph.level == 0 and len(paragraph.text) <= _SHORT
+
+
+def _row_index(paragraphs: list[Paragraph], position: int) -> int | None:
+    """Where a row's index cell is when one starts at `position`, after at most _MAX_GROUPS category
+    cells (健康水平): an integer followed by the row's name. Placed where a row starts, an integer is
+    an index, while elsewhere in a row it is a value."""
+    for at in range(position, min(position + _MAX_GROUPS + 1, len(paragraphs) - 1)):
+        if _ROW_INDEX.match(paragraphs[at].text.strip()):
+            return at if _fits("name", paragraphs[at + 1].text.strip()) else None
+        if not _group_cell(paragraphs[at]):
+            return None
+    return None
+
+
+def _next_row(paragraphs: list[Paragraph], position: int, count: int | None
+              ) -> tuple[int, list[str], int] | None:
+    """The row that starts at `position`: where its index cell is, the cells after its name and where
+    it ends, with its 预期性/约束性 cell in a plan table (`count` None), else after its `count` value
+    cells. None when no row starts there or a sentence (…。), a long line or the end of the text comes
+    before the row's end: prose, a heading or a note ends the table."""
+    index = _row_index(paragraphs, position)
+    if index is None:
+        return None
     cells: list[str] = []
-    position = start
-    while position < len(paragraphs) and len(cells) < _MAX_ROW:
-        text = paragraphs[position].text.strip()
-        if _NATURE.match(text):
-            return cells, position + 1
-        if _ROW_INDEX.match(text) or len(text) > 40:
-            break
+    end = index + 2
+    while end < len(paragraphs) and len(cells) < (count or _MAX_ROW):
+        text = paragraphs[end].text.strip()
+        if text.endswith("。") or len(text) > _MAX_CELL:
+            return None
+        end += 1
+        if count is None and text in _NATURE_VALUES:
+            return index, cells, end
         cells.append(text)
-        position += 1
-    return cells, position
+    return (index, cells, end) if count and len(cells) == count else None
 
 
 def _aligned(cells: list[str], years: list[int]) -> list[tuple[int, re.Match]]:
@@ -115,22 +138,20 @@ def _aligned(cells: list[str], years: list[int]) -> list[tuple[int, re.Match]]:
 
 def _cell_table(paragraphs: list[Paragraph], index: int, years: list[int], vocab: Vocabulary
                 ) -> tuple[list[TableReading], int]:
-    """Readings of a one-cell-per-line table whose 指标 cell is at `index`, and where the table ends."""
+    """Readings of a one-cell-per-line table whose 指标 cell is at `index`, and where the table ends.
+
+    Each row is category cells (健康水平, only where a group begins), an index, the name and its cells
+    up to the 预期性/约束性 cell of a plan table, or its value cells when the table has no 性质 column.
+    The table ends where no row starts."""
     readings: list[TableReading] = []
-    is_plan = any(_NATURE.match(p.text.strip()) for p in paragraphs[index + 1:index + 2 + len(years) + 1])
+    header_end = index + 1 + len(years)
+    is_plan = header_end < len(paragraphs) and bool(_COLUMNS["nature"].match(paragraphs[header_end].text.strip()))
     target = _target_year(years, is_plan)
-    position = index + 1 + len(years) + (1 if is_plan else 0)
-    while position < len(paragraphs) and _ROW_INDEX.match(paragraphs[position].text.strip()):
-        name_paragraph = paragraphs[position + 1] if position + 1 < len(paragraphs) else None
-        if name_paragraph is None:
-            break
-        cells, after = _row_cells(paragraphs, position + 2)
-        readings += _row_readings(name_paragraph.text.strip(), "", _aligned(cells, years), target,
-                                  paragraphs[position].start, paragraphs[after - 1].end, vocab)
-        position = after
-        while position < len(paragraphs) and not _ROW_INDEX.match(paragraphs[position].text.strip()) \
-                and len(paragraphs[position].text) <= _SHORT:  # category cells: 健康水平, 健康生活 …
-            position += 1
+    position = header_end + 1 if is_plan else header_end
+    while row := _next_row(paragraphs, position, None if is_plan else len(years)):
+        row_index, cells, position = row
+        readings += _row_readings(paragraphs[row_index + 1].text.strip(), "", _aligned(cells, years), target,
+                                  paragraphs[row_index].start, paragraphs[position - 1].end, vocab)
     return readings, position
 
 
@@ -199,10 +220,8 @@ def _aligned_row(cells: list[str], columns: _Columns) -> list[str] | None:
 
 def _group_heading(paragraphs: list[Paragraph], position: int, columns: _Columns) -> bool:
     """Is the line at `position` a bare short heading inside a table (健康水平), a row following it?"""
-    paragraph = paragraphs[position]
     following = paragraphs[position + 1].text if position + 1 < len(paragraphs) else ""
-    return (paragraph.level == 0 and len(paragraph.text) <= _SHORT and bool(_table_line(following, columns))
-            and not _columns(following))
+    return _group_cell(paragraphs[position]) and bool(_table_line(following, columns)) and not _columns(following)
 
 
 def _row_table(paragraphs: list[Paragraph], index: int, columns: _Columns, vocab: Vocabulary
@@ -261,12 +280,13 @@ def _target_year(years: list[int], is_plan: bool) -> int | None:
 def _row_readings(name: str, unit: str, values: list[tuple[int, re.Match]], target: int | None,
                   start: int, end: int, vocab: Vocabulary) -> list[TableReading]:
     """A row's values as readings of the indicator it names; the unit is `unit` (a 单位 cell) or the
-    name's parentheses."""
+    name's parentheses, and a row with neither gives none (a number without a unit measures nothing)."""
     unit_match = _UNIT.search(name)
     unit = unit or (unit_match.group(1) if unit_match else "")
+    if not unit:
+        return []
     phrase = (name[:unit_match.start()] if unit_match else name).removeprefix("其中:").strip()
-    hits = vocab.find("Metric", phrase)
-    metric = vocab.names["Metric"][max(hits, key=lambda h: h[1] - h[0])[2]][0] if hits else None
+    metric = _known_metric(phrase, vocab)  # as in prose: all of the name, or another indicator
     found = []
     for year, cell in values:
         kind = "target" if year == target else "reported"

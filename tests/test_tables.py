@@ -4,6 +4,7 @@ tabs, spaces or '|' between the cells."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from kg.plan_tables import read_tables
 from kg.read import clean_text
 from kg.structure import paragraphs
 from kg.vocab import load_vocabulary
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +33,15 @@ def table(text: str, vocab) -> tuple[set[tuple], list[str], set[str]]:
                  t.reading.kind, t.reading.quantity.qualifier) for t in found}
     rows = [mapped.text[t.start:t.end] for t in found]
     return readings, rows, {parts[index].text for index in used}
+
+
+def observed(text: str) -> dict[tuple, list]:
+    """(region, metric, value, unit, year, kind) of every observation of a document built from `text`,
+    with its evidence."""
+    graph = kg.build_texts({"plan.txt": text}).graph
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    return {(label[o.region], label[o.metric], o.value, o.unit, o.year, o.kind): o.evidence
+            for o in graph.observations}
 
 
 PLAN_WITH_TABS = (
@@ -184,6 +196,86 @@ def test_one_cell_per_line_tables_are_still_read(vocab):
     assert used == set(cells)
 
 
+def test_a_flattened_plan_table_with_category_cells_is_read(vocab):
+    """seeds/003 (郴州): 类别 / 序号 / 指标 / 2020年 / 2025年 / 性质, then 健康水平 / 1 / 人均预期寿命(岁) / …"""
+    readings, rows, used = table(next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8"), vocab)
+    assert {
+        ("人均预期寿命", Decimal("78.6"), "岁", 2025, "target", "左右"),  # after 健康水平; 待省里 / 公布 is one cell
+        ("孕产妇死亡率", Decimal("12"), "/10万", 2025, "target", None),  # an integer value, not row 12
+        ("重大慢性病过早死亡率", Decimal("14.87"), "%", 2020, "reported", None),
+        ("重大慢性病过早死亡率", Decimal("15"), "%", 2025, "target", "以下"),
+        ("居民健康素养水平", Decimal("19.85"), "%", 2020, "reported", None),  # after 健康生活
+        ("居民健康素养水平", Decimal("25"), "%", 2025, "target", None),
+        ("国家卫生城市(县城)数量占比", Decimal("70"), "%", 2020, "reported", None),  # 2025: 持续提升
+        ("每千常住人口中医类别执业(助理)医师数", Decimal("0.32"), "人", 2020, "reported", None),  # 其中:…
+        ("每万常住人口全科医生数", Decimal("3.93"), "人", 2025, "target", None),
+        ("个人卫生支出占卫生总费用的比重", Decimal("27"), "%", 2025, "target", "左右"),  # after 健康保障
+        ("基本医疗保险参保率", Decimal("95.50"), "%", 2020, "reported", None),
+        ("基本医疗保险参保率", Decimal("95"), "%", 2025, "target", "以上"),  # 稳定在95以上
+        ("公立医疗机构通过省级集中采购平台线上采购率", Decimal("70"), "%", 2020, "reported", None),  # row 24 of 25
+    } <= readings
+    assert "2\n孕产妇死亡率(/10万)\n*18\n12\n预期性" in rows
+    phrases = {reading[0] for reading in readings}
+    assert len(phrases) == 19 and not phrases & {
+        "每千常住人口公共卫生人员数",  # 0.53 of what? The name gives no unit
+        "15岁以上人群吸烟率",  # 23.3: the one value of two columns, 2020's or 2025's?
+        "儿童青少年总体近视率",  # 44.26 / 力争每年降 / 0.5个百分点以上: three cells for two columns
+        "重点救助对象符合规定的医疗费用住院救助比例"}  # 70: one value again
+    assert {"健康水平", "健康服务", "25", "药品500个品种以上,高值医用耗材5类以上"} <= used
+    assert "注:带*号数据为十三五规划目标值。" not in used  # the note below is no cell
+
+
+def test_integers_are_values_inside_a_row_and_indexes_where_a_row_starts(vocab):
+    cells = ["指标", "2022年", "2023年", "1", "三级医院数(个)", "72", "75", "2", "二级医院数(个)", "310", "315",
+             "3", "一级医院数", "410", "412"]  # no unit: no value
+    readings, _, used = table("\n\n".join(cells) + "\n\n4\n\n4.1\n", vocab)
+    assert readings == {  # no 性质 column: a row ends with its last year's value, nothing is a target
+        ("三级医院数", Decimal("72"), "个", 2022, "reported", None),
+        ("三级医院数", Decimal("75"), "个", 2023, "reported", None),
+        ("二级医院数", Decimal("310"), "个", 2022, "reported", None),
+        ("二级医院数", Decimal("315"), "个", 2023, "reported", None),
+    }
+    assert used == set(cells)  # 4 / 4.1: an integer followed by no name starts no row
+
+
+def test_category_cells_between_rows_are_skipped_and_a_heading_after_the_table_is_left(vocab):
+    cells = ["指标", "2020年", "2025年", "属性", "健康水平", "1", "婴儿死亡率(‰)", "4.1", "5", "预期性",
+             "健康服务", "2", "每万人口全科医生数(人)", "2.9", "3.9", "约束性"]
+    after = ["保障措施", "1", "加强组织领导", "各地要将上述指标纳入绩效考核。"]  # no row: no 预期性/约束性 cell
+    readings, _, used = table("\n\n".join(cells + after) + "\n", vocab)
+    assert {(reading[0], reading[3], reading[4]) for reading in readings} == {
+        ("婴儿死亡率", 2020, "reported"), ("婴儿死亡率", 2025, "target"),
+        ("每万人口全科医生数", 2020, "reported"), ("每万人口全科医生数", 2025, "target")}
+    assert used == set(cells)
+
+
+def test_a_short_sentence_after_a_flattened_table_is_read_as_prose():
+    cells = ["指标", "2020年", "2025年", "性质", "1", "人均预期寿命(岁)", "78.2", "78.6左右", "预期性",
+             "2", "每万人口全科医生数(人)", "2.92", "3.93", "约束性"]
+    sentence = "婴儿死亡率为3.9‰。"  # 12 characters, as short as a category cell
+    found = observed("郴州市卫生健康事业发展规划\n\n" + "\n\n".join(cells) + f"\n\n{sentence}\n")
+    evidence = found[("郴州市", "婴儿死亡率", Decimal("3.9"), "‰", None, "reported")]
+    assert [e.sentence for e in evidence] == [sentence]
+    assert len(found) == 5  # and the table's four values
+
+
+def test_a_row_names_a_vocabulary_indicator_only_with_all_of_its_name():
+    cells = ["指标", "2020年", "2025年", "性质",
+             "1", "新增执业(助理)医师数(人)", "[5200]", "[6000]", "预期性",
+             "2", "每千常住人口执业(助理)医师数(人)", "2.73", "3.2", "预期性",
+             "3", "其中:每千常住人口中医类别执业(助理)医师数(人)", "0.32", "0.62", "预期性",
+             "4", "执业(助理)医师数(人)", "12610", "14800", "预期性"]
+    found = observed("郴州市卫生健康事业发展规划\n\n" + "\n\n".join(cells) + "\n")
+    assert {(metric, year): value for _, metric, value, _, year, _ in found} == {
+        ("新增执业(助理)医师数", 2020): Decimal("5200"), ("新增执业(助理)医师数", 2025): Decimal("6000"),
+        ("每千人口执业(助理)医师数", 2020): Decimal("2.73"),  # 每千常住人口执业(助理)医师数 is its alias
+        ("每千人口执业(助理)医师数", 2025): Decimal("3.2"),
+        ("每千常住人口中医类别执业(助理)医师数", 2020): Decimal("0.32"),  # not the 每千人口 physicians
+        ("每千常住人口中医类别执业(助理)医师数", 2025): Decimal("0.62"),
+        ("执业(助理)医师数", 2020): Decimal("12610"), ("执业(助理)医师数", 2025): Decimal("14800"),
+    }
+
+
 def test_rows_of_a_table_are_never_joined_nor_dropped_as_repeats():
     row = "3\t每千人口拥有3岁以下婴幼儿托位数(个)\t1.8\t4.5\t预期性\t按常住人口计算的每千人口托位"
     header = "指标\t2020年\t2025年\t属性"
@@ -202,10 +294,7 @@ def test_a_document_reads_its_tables_with_evidence_and_its_prose_around_them():
                 "表2 南昌市卫生资源\n"
                 "指标\t2022年\t2023年\n"
                 "卫生技术人员数（万人）\t6.1\t6.4\n")
-    graph = kg.build_texts({"jiangxi.md": original}).graph
-    label = {key: entity.label for key, entity in graph.entities.items()}
-    found = {(label[o.region], label[o.metric], o.value, o.unit, o.year, o.kind): o.evidence
-             for o in graph.observations}
+    found = observed(original)
     row = "| 人均预期寿命（岁） | 77.4 | 78.3左右 | 预期性 |"
     assert set(found) == {
         ("江西省", "人均预期寿命", Decimal("77.4"), "岁", 2020, "reported"),
