@@ -82,7 +82,7 @@ _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(
 _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五六七八九十]+)年(?=[\u4e00-\u9fff])")
 _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
 _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
-_PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
+PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
@@ -179,7 +179,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         hits = vocab.find("Region", phrase)
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
-        phrase = _PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;:"))  # 每千人口拥有…床位数
+        phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;:"))  # 每千人口拥有…床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
         if phrase == before:
@@ -283,7 +283,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 year = int(pair.group(1))
             for name in _shared_value(phrase):
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
-                                              _known_metric(name, vocab), quantity, year, kind))
+                                              known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
     return readings
 
@@ -293,9 +293,9 @@ def _measures(phrase: str, quantity: Quantity, vocab: Vocabulary) -> bool:
     name no rate, 实施生命早期1000天…行动 no time; a known indicator always does."""
     core = re.sub(r"\([^()]*\)$", "", phrase)  # 医保支付比例(含大病保险)
     if quantity.unit in _RATIO_UNITS:
-        return bool(_MEASURE_SUFFIX.search(core) or _known_metric(phrase, vocab))
+        return bool(_MEASURE_SUFFIX.search(core) or known_metric(phrase, vocab))
     if quantity.unit in _TIME_UNITS:
-        return bool(_TIME_SUFFIX.search(core) or _known_metric(phrase, vocab))
+        return bool(_TIME_SUFFIX.search(core) or known_metric(phrase, vocab))
     return True
 
 
@@ -389,7 +389,7 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
     return phrase
 
 
-def _known_metric(phrase: str, vocab: Vocabulary) -> str | None:
+def known_metric(phrase: str, vocab: Vocabulary) -> str | None:
     """The vocabulary indicator a phrase names, all of it: a qualified name is another indicator
     (接入医疗卫生机构数 is not 医疗卫生机构数, 疑难手术例数 not 手术例数)."""
     hits = [hit for hit in vocab.find("Metric", phrase) if hit[1] == len(phrase)]

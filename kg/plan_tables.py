@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg.metrics import MetricReading, _known_metric
+from kg.metrics import PER_CAPITA_HAVING, MetricReading, known_metric
 from kg.numbers import Quantity
 from kg.structure import Paragraph
 from kg.vocab import Vocabulary
@@ -29,7 +29,7 @@ from kg.vocab import Vocabulary
 _YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})年(?:目标|基期|基数|现状)?(?:值)?$")
 _ROW_INDEX = re.compile(r"^\d{1,3}$")
 # a value cell: ≥80, <12, 4.5以下, 78.6左右, *18 (a footnote mark), [85] (a plan's five-year total)
-_CELL = re.compile(r"^[*＊]?(?P<before>≤|≥|<|>|稳定在|达到|保持在|约)?"
+_CELL = re.compile(r"^(?P<mark>[*＊])?(?P<before>≤|≥|<|>|稳定在|达到|保持在|约)?"
                    r"(?:(?P<value>\d+(?:\.\d+)?)|[\[〔【](?P<total>\d+(?:\.\d+)?)[\]〕】])(?P<after>左右|以上|以下)?$")
 _BOUND = {"≥": "以上", ">": "以上", "≤": "以下", "<": "以下", "约": "约"}  # as kg.numbers names 不低于, 低于 …
 _UNIT = re.compile(r"[((]([^()()]{1,6})[))]$")
@@ -286,9 +286,12 @@ def _row_readings(name: str, unit: str, values: list[tuple[int, re.Match]], targ
     if not unit:
         return []
     phrase = (name[:unit_match.start()] if unit_match else name).removeprefix("其中:").strip()
-    metric = _known_metric(phrase, vocab)  # as in prose: all of the name, or another indicator
+    phrase = PER_CAPITA_HAVING.sub(r"\1", phrase)  # 每千常住人口拥有…医师数: as in prose
+    metric = known_metric(phrase, vocab)  # as in prose: all of the name, or another indicator
     found = []
     for year, cell in values:
+        if cell["mark"]:  # *18: a value the table's note qualifies (an earlier plan's target …)
+            continue
         kind = "target" if year == target else "reported"
         qualifier = cell["after"] or _BOUND.get(cell["before"] or "") or ("累计" if cell["total"] else None)
         quantity = Quantity(0, 0, Decimal(cell["value"] or cell["total"]), unit, qualifier, cell.group())

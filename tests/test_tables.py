@@ -215,6 +215,7 @@ def test_a_flattened_plan_table_with_category_cells_is_read(vocab):
         ("公立医疗机构通过省级集中采购平台线上采购率", Decimal("70"), "%", 2020, "reported", None),  # row 24 of 25
     } <= readings
     assert "2\n孕产妇死亡率(/10万)\n*18\n12\n预期性" in rows
+    assert ("孕产妇死亡率", Decimal("18"), "/10万", 2020, "reported", None) not in readings  # *: the note's
     phrases = {reading[0] for reading in readings}
     assert len(phrases) == 19 and not phrases & {
         "每千常住人口公共卫生人员数",  # 0.53 of what? The name gives no unit
