@@ -1,0 +1,268 @@
+"""The aggregated view of a graph too large to draw: provinces and programmes, with counts.
+
+Regions fold into their province (the first two digits of their official code, else their partOf
+links), hospitals into the province of the region they are located in. Past PROGRAMME_BUDGET
+programmes, those with the most facts are kept with their broader chain and every other programme
+folds into its nearest kept broader programme, or into one node for the rest. Facts become weighted
+province → programme edges and observations per-province metric counts. Every list a node or edge
+carries is capped, so the page does not grow with the number of facts, observations or documents.
+
+Each node also carries a SPARQL pattern that selects its members in graph.ttl; the page fills them
+into FACTS_QUERY and OBSERVATIONS_QUERY, so the evidence behind any count is one query away.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from kg.model import Evidence, KnowledgeGraph
+
+DEFAULT_MAX_NODES = 5000  # past this many entities graph.html shows the aggregated view (see README)
+PROGRAMME_BUDGET = 150  # programme nodes at most (plus one for the rest)
+MAX_NAMES = 200  # folded names a node keeps for search
+MAX_METRICS = 20  # metric rows per province, and in the overview
+MAX_SAMPLE = 5  # sample documents and subjects per node or edge
+UNPLACED = "aggregate/unplaced"  # hospitals without a location (and regions without a province)
+OTHER_PROGRAMMES = "aggregate/other-programmes"
+ID = "https://w3id.org/cn-health-kg/id/"
+_CODE_KEY = re.compile(r"region/(\d{6})")
+_PREFIXES = """PREFIX kg: <https://w3id.org/cn-health-kg/def/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+"""
+# {relation}, {subject} and {programme} are replaced by patterns on ?relation, ?s and ?p (or nothing).
+FACTS_QUERY = _PREFIXES + """SELECT ?subject ?relation ?programme ?sentence ?file ?begin ?end WHERE {
+  ?fact a kg:Fact ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?p ; kg:evidence ?e .
+  {relation}
+  {subject}
+  {programme}
+  ?s rdfs:label ?subject . ?p rdfs:label ?programme .
+  FILTER (lang(?subject) = "zh" && lang(?programme) = "zh")
+  ?e prov:value ?sentence ; nif:beginIndex ?begin ; nif:endIndex ?end ; kg:document/kg:fileName ?file .
+}
+ORDER BY ?file ?begin ?subject ?programme
+"""
+OBSERVATIONS_QUERY = _PREFIXES + """SELECT ?region ?metric ?value ?unit ?year ?kind ?sentence ?file WHERE {
+  ?obs a kg:Observation ; kg:region ?s ; kg:metric ?m ; kg:value ?value ; kg:unit ?unit ; kg:kind ?k ;
+       kg:evidence ?e .
+  OPTIONAL { ?obs kg:year ?year }
+  {subject}
+  ?s rdfs:label ?region . ?m rdfs:label ?metric .
+  FILTER (lang(?region) = "zh" && lang(?metric) = "zh")
+  BIND (IF(?k = kg:Target, "target", "reported") AS ?kind)
+  ?e prov:value ?sentence ; kg:document/kg:fileName ?file .
+}
+ORDER BY ?region ?metric ?year ?kind ?value ?file
+"""
+# ?s, or the region a hospital is located in, has an IRI that starts with this
+_PLACE = "OPTIONAL { ?s kg:locatedIn ?place }\n  FILTER (%sSTRSTARTS(STR(COALESCE(?place, ?s)), \"%s\"))"
+
+
+def too_large(graph: KnowledgeGraph, max_nodes: int | None) -> bool:
+    """Whether the page should show the aggregated view: more entities than `max_nodes` (None or 0: no limit)."""
+    return bool(max_nodes) and len(graph.entities) > max_nodes
+
+
+def province_of(graph: KnowledgeGraph, key: str) -> str:
+    """The province key a region or hospital folds into, or UNPLACED.
+
+    A region's province is `region/` + the first two digits of its code + `0000`; a region without a
+    code is followed up its partOf links, a hospital to the region it is located in.
+    """
+    seen: set[str] = set()
+    while key not in seen:
+        seen.add(key)
+        entity = graph.entities.get(key)
+        if entity is not None and entity.type == "Hospital":
+            key = entity.located_in or UNPLACED
+            continue
+        match = _CODE_KEY.fullmatch(key)
+        code = entity.code if entity is not None and entity.code else match and match.group(1)
+        if code and len(code) == 6 and code.isdigit():
+            return f"region/{code[:2]}0000"
+        if entity is None or not entity.part_of:
+            break
+        key = entity.part_of
+    return UNPLACED
+
+
+def _broader_chain(graph: KnowledgeGraph, key: str) -> list[str]:
+    """The programme and its broader programmes, nearest first, as far as they are in the graph."""
+    chain = [key]
+    parent = graph.entities[key].broader
+    while parent in graph.entities and parent not in chain:
+        chain.append(parent)
+        parent = graph.entities[parent].broader
+    return chain
+
+
+def programme_groups(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict[str, str]:
+    """Programme key -> the node it is drawn as: itself, its nearest kept broader programme, or OTHER_PROGRAMMES.
+
+    Within the budget every programme is kept; past it, programmes are kept in order of their number
+    of facts (then key), each together with its broader chain, while the budget allows.
+    """
+    programmes = sorted(key for key, entity in graph.entities.items() if entity.type == "Program")
+    chains = {key: _broader_chain(graph, key) for key in programmes}
+    if len(programmes) <= budget:
+        kept = set(programmes)
+    else:
+        facts = Counter(fact.object for fact in graph.facts)
+        kept = set()
+        for key in sorted(programmes, key=lambda k: (-facts[k], k)):
+            missing = [k for k in chains[key] if k not in kept]
+            if len(kept) + len(missing) <= budget:
+                kept.update(missing)
+    return {key: next((k for k in chains[key] if k in kept), OTHER_PROGRAMMES) for key in programmes}
+
+
+def _top(counter: Counter, n: int = MAX_SAMPLE) -> list[str]:
+    """The n most frequent items, ties by the item itself."""
+    return [item for item, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+class _Group:
+    """What one aggregated node accumulates."""
+
+    def __init__(self) -> None:
+        self.members: Counter[str] = Counter()  # folded entities by subtype or type
+        self.names: set[str] = set()
+        self.facts: Counter[str] = Counter()  # by predicate
+        self.docs: Counter[str] = Counter()  # evidence sentences by document name
+        self.metrics: dict[str, list] = {}  # metric key -> [reported, target, years]
+
+    def add_evidence(self, evidence: Iterable[Evidence], names: dict[str, str]) -> None:
+        for item in evidence:
+            self.docs[names.get(item.doc_id, item.doc_id)] += 1
+
+
+def _place_pattern(key: str) -> str:
+    if key == UNPLACED:
+        return _PLACE % ("!", f"{ID}region/")
+    return _PLACE % ("", f"{ID}{key[:len('region/') + 2]}")
+
+
+def _programme_pattern(key: str, kept_children: list[str], folds: bool) -> str:
+    if key == OTHER_PROGRAMMES:
+        values = " ".join(f"<{ID}{k}>" for k in kept_children)
+        return f"FILTER NOT EXISTS {{ VALUES ?kept {{ {values} }} ?p skos:broader* ?kept }}"
+    if not folds:
+        return f"VALUES ?p {{ <{ID}{key}> }}"
+    pattern = f"?p skos:broader* <{ID}{key}> ."
+    if kept_children:
+        values = " ".join(f"<{ID}{k}>" for k in kept_children)
+        pattern += f"\n  FILTER NOT EXISTS {{ VALUES ?kept {{ {values} }} ?p skos:broader* ?kept }}"
+    return pattern
+
+
+def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
+    """The aggregated nodes and edges (as the page reads them), the top metrics and the sampled documents."""
+    from kg.vocab import load_vocabulary
+
+    names = {d.id: d.name for d in graph.documents}
+    known = graph.entities
+    place = {key: province_of(graph, key) for key, e in known.items() if e.type in ("Region", "Hospital")}
+    programme = programme_groups(graph, budget)
+    groups: dict[str, _Group] = defaultdict(_Group)
+    for key, group_key in (*place.items(), *programme.items()):
+        entity = known[key]
+        if key != group_key:
+            group = groups[group_key]
+            group.members[entity.subtype if entity.type == "Region" and entity.subtype else entity.type] += 1
+            group.names.add(entity.label)
+
+    edges: dict[tuple[str, str, str], dict] = {}
+    for fact in graph.facts:
+        if fact.subject not in place or fact.object not in programme:
+            continue
+        source, target = place[fact.subject], programme[fact.object]
+        edge = edges.setdefault((source, fact.predicate, target),
+                                {"facts": 0, "sentences": 0, "subjects": Counter(), "docs": Counter()})
+        edge["facts"] += 1
+        evidence = set(fact.evidence)
+        edge["sentences"] += len(evidence)
+        edge["subjects"][fact.subject] += 1
+        for item in evidence:
+            edge["docs"][names.get(item.doc_id, item.doc_id)] += 1
+        for key in (source, target):
+            groups[key].facts[fact.predicate] += 1
+            groups[key].add_evidence(evidence, names)
+
+    metric_totals: Counter[str] = Counter()
+    metric_places: dict[str, set[str]] = defaultdict(set)
+    for observation in graph.observations:
+        if observation.region not in place or observation.metric not in known:
+            continue
+        group = groups[place[observation.region]]
+        row = group.metrics.setdefault(observation.metric, [0, 0, set()])
+        row[observation.kind == "target"] += 1
+        if observation.year:
+            row[2].add(observation.year)
+        group.add_evidence(set(observation.evidence), names)
+        metric_totals[observation.metric] += 1
+        metric_places[observation.metric].add(place[observation.region])
+
+    kept = sorted({k for k in programme.values() if k != OTHER_PROGRAMMES})
+    children: dict[str, list[str]] = defaultdict(list)
+    for key in kept:
+        parent = known[key].broader
+        children[parent if parent in known else OTHER_PROGRAMMES].append(key)
+
+    nodes = []
+    for key in sorted({*place.values(), *programme.values()}):
+        group = groups[key]
+        entity = known.get(key)
+        if key == UNPLACED:
+            label = "所在地不详"
+        elif key == OTHER_PROGRAMMES:
+            label = "其他改革项目"
+        elif entity is not None:
+            label = entity.label
+        else:  # a province no report names: its official name
+            label = getattr(load_vocabulary().entries.get(key), "label", key.removeprefix("region/"))
+        is_programme = key == OTHER_PROGRAMMES or key in programme
+        n_observations = sum(row[0] + row[1] for row in group.metrics.values())
+        metric_rows = sorted(group.metrics.items(), key=lambda kv: (-kv[1][0] - kv[1][1], known[kv[0]].label, kv[0]))
+        nodes.append({
+            "id": key, "type": "Program" if is_programme else "Region", "label": label,
+            "subtype": "" if is_programme or key == UNPLACED else "Province",
+            "code": "" if is_programme or key == UNPLACED else key.removeprefix("region/"),
+            "aliases": sorted(entity.alt_labels - {entity.label}) if entity is not None else [],
+            "folded": sorted(group.names)[:MAX_NAMES], "members": dict(sorted(group.members.items())),
+            "facts": dict(sorted(group.facts.items())), "observations": n_observations,
+            "metrics": [[known[m].label, reported, target, min(years, default=None), max(years, default=None)]
+                        for m, (reported, target, years) in metric_rows[:MAX_METRICS]],
+            "moreMetrics": [max(0, len(metric_rows) - MAX_METRICS),
+                            sum(r + t for _, (r, t, _) in metric_rows[MAX_METRICS:])],
+            "documents": len(group.docs), "docs": _top(group.docs),
+            "sparql": _programme_pattern(key, children[key], bool(group.members)) if is_programme
+            else _place_pattern(key),
+            "value": round(math.log2(1 + sum(group.facts.values()) + n_observations), 3),
+        })
+
+    edge_list = []
+    for (source, predicate, target), edge in edges.items():
+        edge_list.append({"from": source, "to": target, "predicate": predicate, "facts": edge["facts"],
+                          "sentences": edge["sentences"], "documents": len(edge["docs"]),
+                          "subjects": dict(sorted(Counter(known[k].type for k in edge["subjects"]).items())),
+                          "sample": [known[k].label for k in _top(edge["subjects"])],
+                          "docs": _top(edge["docs"]), "evidence": [], "observations": []})
+    for parent, keys in children.items():
+        if parent != OTHER_PROGRAMMES:
+            edge_list.extend({"from": key, "to": parent, "predicate": "broader", "evidence": [], "observations": []}
+                             for key in keys)
+    edge_list.sort(key=lambda e: (e["from"], e["predicate"], e["to"]))
+    for index, edge in enumerate(edge_list):
+        edge["id"] = f"e{index}"
+
+    top_metrics = [[known[m].label, metric_totals[m], len(metric_places[m])] for m in _top(metric_totals, MAX_METRICS)]
+    sampled = {name for item in (*nodes, *edge_list) for name in item.get("docs", [])}
+    return {"nodes": nodes, "edges": edge_list, "metrics": top_metrics,
+            "documents": [{"name": d.name, "title": d.title or ""}
+                          for d in sorted(graph.documents, key=lambda d: (d.name, d.id)) if d.name in sampled]}
