@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.cli import main
 from kg.emit.aggregate import (FACTS_QUERY, OBSERVATIONS_QUERY, OTHER_PROGRAMMES, UNPLACED, aggregate,
                                programme_groups, province_of)
 from kg.emit.html import render_html, ring_positions
@@ -269,3 +270,16 @@ def test_queries_select_exactly_the_counted_facts_and_observations(seed_output, 
         assert len(rows) == sum(len(set(o.evidence)) for o in seed_graph.observations if o.region.startswith(prefix))
         assert len({(row[0].value, row[1].value, row[2].value, row[3].value, row[4] and row[4].value, row[5].value)
                     for row in rows}) == node["observations"]
+
+
+def test_build_option(tmp_path, capsys):
+    report = tmp_path / "report.txt"
+    report.write_text("2024年,宁夏全区推广三明医改经验,县域内就诊率达到85%。银川市开展紧密型医联体试点。\n", encoding="utf-8")
+    assert main(["build", str(report), "-o", str(tmp_path / "a"), "-q", "--no-validate", "--html-max-nodes", "1"]) == 0
+    assert "graph.html: aggregated view" in capsys.readouterr().out
+    assert 'id="kg-aggregate"' in (tmp_path / "a" / "graph.html").read_text(encoding="utf-8")
+    assert main(["build", str(report), "-o", str(tmp_path / "b"), "-q", "--no-validate", "--html-max-nodes", "0"]) == 0
+    assert "aggregated" not in capsys.readouterr().out
+    assert 'id="kg-aggregate"' not in (tmp_path / "b" / "graph.html").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["build", str(report), "--html-max-nodes", "-1"])
