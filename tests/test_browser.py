@@ -425,5 +425,9 @@ def test_aggregated_view_opens_says_so_and_its_panels_work(open_page, aggregated
                                   subject=source["sparql"], programme=target["sparql"]).strip()
     assert len(run(load_store(seed_output / "graph.ttl"), query).rows) == edge["sentences"]
 
+    page.page.keyboard.press("Escape")
+    page.page.mouse.dblclick(*page.node_point(NINGXIA))  # focus: 宁夏 and the programmes it is linked to
+    assert page.drawn_nodes() == {NINGXIA} | {e["to"] for e in facts}
+    page.page.keyboard.press("Escape")
     page.tick("Program", False)
     assert page.drawn_nodes() == {n["id"] for n in view["nodes"] if n["type"] == "Region"}

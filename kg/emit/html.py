@@ -283,7 +283,8 @@ def aggregate_page_data(graph: KnowledgeGraph, max_nodes: int) -> dict:
         node["x"], node["y"] = positions[node["id"]]
         node["fixed"] = node["type"] == "Region"  # the layout moves programmes only
     options = vis_options(len(view["nodes"]))
-    options["edges"]["scaling"].update({"min": 1, "max": 10})
+    # widths 1–10 by number of facts; relation names only when zoomed in, the widest edges' first
+    options["edges"]["scaling"] = {"min": 1, "max": 10, "label": {"min": 9, "max": 14, "drawThreshold": 16}}
     options["edges"]["color"] = {"opacity": 0.45}  # thousands of edges: the many thin ones recede
     options["nodes"]["scaling"]["label"].update({"min": 11, "max": 22})
     return {
