@@ -233,7 +233,7 @@ def test_aggregated_page_size_is_bounded_in_the_number_of_entities():
 
 def _fill(template: str, **parts: str) -> str:
     """What the page's script does with the query templates (fillQuery in explorer.js)."""
-    text = re.sub(r"\{(relation|subject|programme)\}", lambda m: parts.get(m.group(1), ""), template)
+    text = re.sub(r"\{(relation|subject|programme|province)\}", lambda m: parts.get(m.group(1), ""), template)
     return re.sub(r"\n[ ]*(?=\n)", "", text)
 
 
@@ -265,7 +265,7 @@ def test_queries_select_exactly_the_counted_facts_and_observations(seed_output, 
         assert len({(row[0].value, row[2].value) for row in rows}) == edge["facts"], edge
     provinces = sorted((n for n in view["nodes"] if n["observations"]), key=lambda n: -n["observations"])[:2]
     for node in provinces:
-        rows = run(store, _fill(OBSERVATIONS_QUERY, subject=node["sparql"])).rows
+        rows = run(store, _fill(OBSERVATIONS_QUERY, province=node["code"][:2])).rows
         prefix = node["id"][:len("region/") + 2]
         assert len(rows) == sum(len(set(o.evidence)) for o in seed_graph.observations if o.region.startswith(prefix))
         assert len({(row[0].value, row[1].value, row[2].value, row[3].value, row[4] and row[4].value, row[5].value)

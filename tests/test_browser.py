@@ -378,7 +378,7 @@ def edge_point(explorer: Explorer, edge_id: str) -> tuple[float, float] | None:
 
 
 def test_aggregated_view_opens_says_so_and_its_panels_work(open_page, aggregated_file, seed_graph, seed_output):
-    from kg.emit.aggregate import FACTS_QUERY, aggregate
+    from kg.emit.aggregate import FACTS_QUERY, OBSERVATIONS_QUERY, aggregate
     from kg.sparql import load_store, run
     from test_aggregate import _fill
 
@@ -409,6 +409,9 @@ def test_aggregated_view_opens_says_so_and_its_panels_work(open_page, aggregated
     assert page.page.locator("#kg-details table.metrics tr").count() == len(ningxia["metrics"]) + 1
     facts = [e for e in view["edges"] if "facts" in e and NINGXIA in (e["from"], e["to"])]
     assert page.page.locator("#kg-details li").filter(has_text="条事实").count() == len(facts)
+    queries = page.page.locator("#kg-details pre.query").all_inner_texts()
+    assert [q.strip() for q in queries] == [_fill(FACTS_QUERY, subject=ningxia["sparql"]).strip(),
+                                            _fill(OBSERVATIONS_QUERY, province="64").strip()]
 
     # the edge with the most facts that a click can reach (a big node may cover an edge's whole length)
     edges = sorted((e for e in view["edges"] if "facts" in e), key=lambda e: (-e["facts"], e["id"]))

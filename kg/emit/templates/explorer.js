@@ -361,7 +361,7 @@
 
   // The aggregated panels: counts, a sample of documents, and the SPARQL query that lists every fact.
   function fillQuery(template, parts) {
-    const text = template.replace(/\{(relation|subject|programme)\}/g, (_, name) => parts[name] || "");
+    const text = template.replace(/\{(relation|subject|programme|province)\}/g, (_, name) => parts[name] || "");
     return text.replace(/\n[ ]*(?=\n)/g, "");  // placeholders left empty leave no blank line
   }
 
@@ -424,7 +424,9 @@
     parts.push(...docList("来源文档", node.documents, node.docs));
     const pattern = node.type === "Region" ? { subject: node.sparql } : { programme: node.sparql };
     if (facts.length) parts.push(...queryBlock("全部事实与证据句", fillQuery(aggregate.factsQuery, pattern)));
-    if (node.observations) parts.push(...queryBlock("全部观测与证据句", fillQuery(aggregate.observationsQuery, pattern)));
+    if (node.observations && node.code) {
+      parts.push(...queryBlock("全部观测与证据句", fillQuery(aggregate.observationsQuery, { province: node.code.slice(0, 2) })));
+    }
     openPanel(parts);
   }
 
