@@ -94,8 +94,8 @@ def province_of(graph: KnowledgeGraph, key: str) -> str:
         if entity is not None and entity.type == "Hospital":
             key = entity.located_in or UNPLACED
             continue
-        match = _CODE_KEY.fullmatch(key)
-        code = entity.code if entity is not None and entity.code else match and match.group(1)
+        match = _CODE_KEY.fullmatch(key)  # a parent region no report names is known by its key
+        code = (entity.code if entity is not None else None) or (match.group(1) if match else None)
         if code and len(code) == 6 and code.isdigit():
             return f"region/{code[:2]}0000"
         if entity is None or not entity.part_of:
@@ -161,34 +161,21 @@ def _place_pattern(key: str) -> str:
 
 
 def _programme_pattern(key: str, kept_children: list[str], folds: bool) -> str:
-    if key == OTHER_PROGRAMMES:
-        values = " ".join(f"<{ID}{k}>" for k in kept_children)
+    """?p is a programme drawn as `key`: under it in the hierarchy, but not under a kept child of it."""
+    values = " ".join(f"<{ID}{k}>" for k in kept_children)
+    if key == OTHER_PROGRAMMES:  # its kept children are the kept programmes without a broader one
         return f"FILTER NOT EXISTS {{ VALUES ?kept {{ {values} }} ?p skos:broader* ?kept }}"
     if not folds:
         return f"VALUES ?p {{ <{ID}{key}> }}"
     pattern = f"?p skos:broader* <{ID}{key}> ."
     if kept_children:
-        values = " ".join(f"<{ID}{k}>" for k in kept_children)
         pattern += f"\n  FILTER NOT EXISTS {{ VALUES ?kept {{ {values} }} ?p skos:broader* ?kept }}"
     return pattern
 
 
-def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
-    """The aggregated nodes and edges (as the page reads them), the top metrics and the sampled documents."""
-    from kg.vocab import load_vocabulary
-
-    names = {d.id: d.name for d in graph.documents}
-    known = graph.entities
-    place = {key: province_of(graph, key) for key, e in known.items() if e.type in ("Region", "Hospital")}
-    programme = programme_groups(graph, budget)
-    groups: dict[str, _Group] = defaultdict(_Group)
-    for key, group_key in (*place.items(), *programme.items()):
-        entity = known[key]
-        if key != group_key:
-            group = groups[group_key]
-            group.members[entity.subtype if entity.type == "Region" and entity.subtype else entity.type] += 1
-            group.names.add(entity.label)
-
+def _fact_edges(graph: KnowledgeGraph, place: dict[str, str], programme: dict[str, str],
+                groups: dict[str, _Group], names: dict[str, str]) -> list[dict]:
+    """One edge per place, relation and programme node, with its counts and samples; the groups count too."""
     edges: dict[tuple[str, str, str], dict] = {}
     for fact in graph.facts:
         if fact.subject not in place or fact.object not in programme:
@@ -196,8 +183,8 @@ def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
         source, target = place[fact.subject], programme[fact.object]
         edge = edges.setdefault((source, fact.predicate, target),
                                 {"facts": 0, "sentences": 0, "subjects": Counter(), "docs": Counter()})
-        edge["facts"] += 1
         evidence = set(fact.evidence)
+        edge["facts"] += 1
         edge["sentences"] += len(evidence)
         edge["subjects"][fact.subject] += 1
         for item in evidence:
@@ -205,76 +192,92 @@ def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
         for key in (source, target):
             groups[key].facts[fact.predicate] += 1
             groups[key].add_evidence(evidence, names)
+    known = graph.entities
+    return [{"from": source, "to": target, "predicate": predicate, "facts": edge["facts"],
+             "sentences": edge["sentences"], "documents": len(edge["docs"]),
+             "subjects": dict(sorted(Counter(known[k].type for k in edge["subjects"]).items())),
+             "sample": [known[k].label for k in _top(edge["subjects"])], "docs": _top(edge["docs"]),
+             "evidence": [], "observations": []}
+            for (source, predicate, target), edge in edges.items()]
+
+
+def _label(graph: KnowledgeGraph, key: str) -> str:
+    if key == UNPLACED:
+        return "所在地不详"
+    if key == OTHER_PROGRAMMES:
+        return "其他改革项目"
+    if key in graph.entities:
+        return graph.entities[key].label
+    from kg.vocab import load_vocabulary  # a province no report names: its official name
+
+    entry = load_vocabulary().entries.get(key)
+    return entry.label if entry else key.removeprefix("region/")
+
+
+def _node(graph: KnowledgeGraph, key: str, group: _Group, sparql: str) -> dict:
+    known = graph.entities
+    entity = known.get(key)
+    place = key.startswith("region/")
+    metric_rows = sorted(group.metrics.items(), key=lambda kv: (-kv[1][0] - kv[1][1], known[kv[0]].label, kv[0]))
+    n_observations = sum(reported + target for _, (reported, target, _) in metric_rows)
+    return {
+        "id": key, "type": "Region" if place or key == UNPLACED else "Program", "label": _label(graph, key),
+        "subtype": "Province" if place else "", "code": key.removeprefix("region/") if place else "",
+        "aliases": sorted(entity.alt_labels - {entity.label}) if entity is not None else [],
+        "folded": sorted(group.names)[:MAX_NAMES], "members": dict(sorted(group.members.items())),
+        "facts": dict(sorted(group.facts.items())), "observations": n_observations,
+        "metrics": [[known[m].label, reported, target, min(years, default=None), max(years, default=None)]
+                    for m, (reported, target, years) in metric_rows[:MAX_METRICS]],
+        "moreMetrics": [len(metric_rows[MAX_METRICS:]), sum(r + t for _, (r, t, _) in metric_rows[MAX_METRICS:])],
+        "documents": len(group.docs), "docs": _top(group.docs), "sparql": sparql,
+        "value": round(math.log2(1 + sum(group.facts.values()) + n_observations), 3),
+    }
+
+
+def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
+    """The aggregated nodes and edges (as the page reads them), the top metrics and the sampled documents."""
+    names = {d.id: d.name for d in graph.documents}
+    known = graph.entities
+    place = {key: province_of(graph, key) for key, e in known.items() if e.type in ("Region", "Hospital")}
+    programme = programme_groups(graph, budget)
+    groups: dict[str, _Group] = defaultdict(_Group)
+    for key, group_key in (*place.items(), *programme.items()):
+        if key != group_key:
+            entity = known[key]
+            kind = entity.subtype if entity.type == "Region" and entity.subtype else entity.type
+            groups[group_key].members[kind] += 1
+            groups[group_key].names.add(entity.label)
+    edges = _fact_edges(graph, place, programme, groups, names)
 
     metric_totals: Counter[str] = Counter()
     metric_places: dict[str, set[str]] = defaultdict(set)
     for observation in graph.observations:
-        if observation.region not in place or observation.metric not in known:
-            continue
-        group = groups[place[observation.region]]
-        row = group.metrics.setdefault(observation.metric, [0, 0, set()])
-        row[observation.kind == "target"] += 1
-        if observation.year:
-            row[2].add(observation.year)
-        group.add_evidence(set(observation.evidence), names)
-        metric_totals[observation.metric] += 1
-        metric_places[observation.metric].add(place[observation.region])
+        if observation.region in place and observation.metric in known:
+            group = groups[place[observation.region]]
+            row = group.metrics.setdefault(observation.metric, [0, 0, set()])
+            row[observation.kind == "target"] += 1
+            if observation.year:
+                row[2].add(observation.year)
+            group.add_evidence(set(observation.evidence), names)
+            metric_totals[observation.metric] += 1
+            metric_places[observation.metric].add(place[observation.region])
 
-    kept = sorted({k for k in programme.values() if k != OTHER_PROGRAMMES})
-    children: dict[str, list[str]] = defaultdict(list)
-    for key in kept:
+    children: dict[str, list[str]] = defaultdict(list)  # kept programme -> its kept narrower programmes
+    for key in sorted(set(programme.values()) - {OTHER_PROGRAMMES}):
         parent = known[key].broader
         children[parent if parent in known else OTHER_PROGRAMMES].append(key)
-
-    nodes = []
-    for key in sorted({*place.values(), *programme.values()}):
-        group = groups[key]
-        entity = known.get(key)
-        if key == UNPLACED:
-            label = "所在地不详"
-        elif key == OTHER_PROGRAMMES:
-            label = "其他改革项目"
-        elif entity is not None:
-            label = entity.label
-        else:  # a province no report names: its official name
-            label = getattr(load_vocabulary().entries.get(key), "label", key.removeprefix("region/"))
-        is_programme = key == OTHER_PROGRAMMES or key in programme
-        n_observations = sum(row[0] + row[1] for row in group.metrics.values())
-        metric_rows = sorted(group.metrics.items(), key=lambda kv: (-kv[1][0] - kv[1][1], known[kv[0]].label, kv[0]))
-        nodes.append({
-            "id": key, "type": "Program" if is_programme else "Region", "label": label,
-            "subtype": "" if is_programme or key == UNPLACED else "Province",
-            "code": "" if is_programme or key == UNPLACED else key.removeprefix("region/"),
-            "aliases": sorted(entity.alt_labels - {entity.label}) if entity is not None else [],
-            "folded": sorted(group.names)[:MAX_NAMES], "members": dict(sorted(group.members.items())),
-            "facts": dict(sorted(group.facts.items())), "observations": n_observations,
-            "metrics": [[known[m].label, reported, target, min(years, default=None), max(years, default=None)]
-                        for m, (reported, target, years) in metric_rows[:MAX_METRICS]],
-            "moreMetrics": [max(0, len(metric_rows) - MAX_METRICS),
-                            sum(r + t for _, (r, t, _) in metric_rows[MAX_METRICS:])],
-            "documents": len(group.docs), "docs": _top(group.docs),
-            "sparql": _programme_pattern(key, children[key], bool(group.members)) if is_programme
-            else _place_pattern(key),
-            "value": round(math.log2(1 + sum(group.facts.values()) + n_observations), 3),
-        })
-
-    edge_list = []
-    for (source, predicate, target), edge in edges.items():
-        edge_list.append({"from": source, "to": target, "predicate": predicate, "facts": edge["facts"],
-                          "sentences": edge["sentences"], "documents": len(edge["docs"]),
-                          "subjects": dict(sorted(Counter(known[k].type for k in edge["subjects"]).items())),
-                          "sample": [known[k].label for k in _top(edge["subjects"])],
-                          "docs": _top(edge["docs"]), "evidence": [], "observations": []})
-    for parent, keys in children.items():
-        if parent != OTHER_PROGRAMMES:
-            edge_list.extend({"from": key, "to": parent, "predicate": "broader", "evidence": [], "observations": []}
-                             for key in keys)
-    edge_list.sort(key=lambda e: (e["from"], e["predicate"], e["to"]))
-    for index, edge in enumerate(edge_list):
+        if parent in known:
+            edges.append({"from": key, "to": parent, "predicate": "broader", "evidence": [], "observations": []})
+    edges.sort(key=lambda e: (e["from"], e["predicate"], e["to"]))
+    for index, edge in enumerate(edges):
         edge["id"] = f"e{index}"
+    places = set(place.values())
+    nodes = [_node(graph, key, groups[key], _place_pattern(key) if key in places
+                   else _programme_pattern(key, children[key], bool(groups[key].members)))
+             for key in sorted(places | set(programme.values()))]
 
     top_metrics = [[known[m].label, metric_totals[m], len(metric_places[m])] for m in _top(metric_totals, MAX_METRICS)]
-    sampled = {name for item in (*nodes, *edge_list) for name in item.get("docs", [])}
-    return {"nodes": nodes, "edges": edge_list, "metrics": top_metrics,
+    sampled = {name for item in (*nodes, *edges) for name in item.get("docs", [])}
+    return {"nodes": nodes, "edges": edges, "metrics": top_metrics,
             "documents": [{"name": d.name, "title": d.title or ""}
                           for d in sorted(graph.documents, key=lambda d: (d.name, d.id)) if d.name in sampled]}
