@@ -22,7 +22,8 @@ from kg.model import Evidence, KnowledgeGraph
 
 DEFAULT_MAX_NODES = 5000  # past this many entities graph.html shows the aggregated view (see README)
 PROGRAMME_BUDGET = 150  # programme nodes at most (plus one for the rest)
-MAX_NAMES = 200  # folded names a node keeps for search
+MAX_NAMES = 300  # folded names a node keeps for search (a province has up to about 200 regions)
+FOLDED_ORDER = ("Province", "City", "County", "Region", "Hospital", "Program")  # names kept first to last
 MAX_METRICS = 20  # metric rows per province, and in the overview
 MAX_SAMPLE = 5  # sample documents and subjects per node or edge
 UNPLACED = "aggregate/unplaced"  # hospitals without a location (and regions without a province)
@@ -144,7 +145,7 @@ class _Group:
 
     def __init__(self) -> None:
         self.members: Counter[str] = Counter()  # folded entities by subtype or type
-        self.names: set[str] = set()
+        self.names: set[tuple[int, str]] = set()  # (place in FOLDED_ORDER, label)
         self.facts: Counter[str] = Counter()  # by predicate
         self.docs: Counter[str] = Counter()  # evidence sentences by document name
         self.metrics: dict[str, list] = {}  # metric key -> [reported, target, years]
@@ -224,7 +225,8 @@ def _node(graph: KnowledgeGraph, key: str, group: _Group, sparql: str) -> dict:
         "id": key, "type": "Region" if place or key == UNPLACED else "Program", "label": _label(graph, key),
         "subtype": "Province" if place else "", "code": key.removeprefix("region/") if place else "",
         "aliases": sorted(entity.alt_labels - {entity.label}) if entity is not None else [],
-        "folded": sorted(group.names)[:MAX_NAMES], "members": dict(sorted(group.members.items())),
+        "folded": list(dict.fromkeys(label for _, label in sorted(group.names)))[:MAX_NAMES],
+        "members": dict(sorted(group.members.items())),
         "facts": dict(sorted(group.facts.items())), "observations": n_observations,
         "metrics": [[known[m].label, reported, target, min(years, default=None), max(years, default=None)]
                     for m, (reported, target, years) in metric_rows[:MAX_METRICS]],
@@ -246,7 +248,7 @@ def aggregate(graph: KnowledgeGraph, budget: int = PROGRAMME_BUDGET) -> dict:
             entity = known[key]
             kind = entity.subtype if entity.type == "Region" and entity.subtype else entity.type
             groups[group_key].members[kind] += 1
-            groups[group_key].names.add(entity.label)
+            groups[group_key].names.add((FOLDED_ORDER.index(kind), entity.label))
     edges = _fact_edges(graph, place, programme, groups, names)
 
     metric_totals: Counter[str] = Counter()
