@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from kg.emit.aggregate import DEFAULT_MAX_NODES, too_large
 from kg.model import ENTITY_TYPES, KnowledgeGraph
 
 DEFAULT_INPUT = Path("seeds")
@@ -28,9 +29,11 @@ EXIT_CODES = """exit codes:
 A build that fails or is interrupted leaves the previous outputs as they were."""
 
 
-def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
+def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = (),
+                  html_max_nodes: int | None = DEFAULT_MAX_NODES) -> dict[str, object]:
     """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
-    failure leaves the previous ones); return the number of triples and the files written.
+    failure leaves the previous ones); return the number of triples and the files written. graph.html
+    shows the aggregated view past `html_max_nodes` entities (None or 0: no limit).
 
     The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
     from kg.emit.atomic import replacing
@@ -45,7 +48,7 @@ def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, 
     with replacing(out_dir, names) as paths:
         for extension in extensions:
             write_fast(triples, extension, paths[f"graph.{extension}"])
-        write_html(graph, paths["graph.html"])
+        write_html(graph, paths["graph.html"], html_max_nodes)
         write_graphml(graph, paths["graph.graphml"])
         write_csv(graph, paths["observations.csv"])
         write_report(graph, len(triples), paths["build-report.json"])
@@ -79,13 +82,16 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
-    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
+    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()), args.html_max_nodes)
     print(summary(graph))
     if cache is not None:
         print(f"cache: {cache.hits} of {cache.hits + cache.misses} documents taken from {cache.root}, "
               f"{cache.misses} extracted")
     print(f"wrote {', '.join(str(args.output / name) for name in written['files'])} "
           f"({written['triples']} triples)")
+    if too_large(graph, args.html_max_nodes):
+        print(f"graph.html: aggregated view (provinces and programmes): {len(graph.entities)} entities is more than "
+              f"--html-max-nodes {args.html_max_nodes}")
     conforms = True
     if args.no_validate:
         print("SHACL: not checked (--no-validate)")
@@ -169,6 +175,12 @@ def _shipped_queries() -> dict[str, str]:
     return shipped_queries()
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number ≥ 0: {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="kg", description="Build a knowledge graph of China's health-system reform from reports.")
@@ -198,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--validate-max-triples", type=int, default=DEFAULT_VALIDATE_MAX_TRIPLES, metavar="N",
                        help="skip the SHACL check (and say so) when the graph has more than N triples; pySHACL "
                             f"on an rdflib graph takes minutes for millions (default: {DEFAULT_VALIDATE_MAX_TRIPLES})")
+    build.add_argument("--html-max-nodes", type=_count, default=DEFAULT_MAX_NODES, metavar="N",
+                       help="past N entities graph.html shows an aggregated view (provinces and programmes, with "
+                            f"counts) instead of every node; 0: no limit (default: {DEFAULT_MAX_NODES})")
     build.add_argument("--strict", action="store_true", help="exit 1 if any input is skipped or any warning is given")
     build.set_defaults(run=run_build)
     validate = verbs.add_parser(

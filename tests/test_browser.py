@@ -350,3 +350,87 @@ def test_a_large_graph_opens(open_page, tmp_path):
     assert page.drawn() == (len(graph.entities), sum(expected_edges(graph).values()))
     page.tick("Region", False)
     assert page.drawn()[0] == sum(e.type != "Region" for e in graph.entities.values())
+
+
+@pytest.fixture(scope="module")
+def aggregated_file(seed_graph: KnowledgeGraph, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "aggregated.html"
+    write_html(seed_graph, path, max_nodes=100)
+    return path
+
+
+def edge_point(explorer: Explorer, edge_id: str) -> tuple[float, float] | None:
+    """Zoom in on an edge and return a point in page coordinates where it, and no node, is hit (if any)."""
+    point = explorer.js("""(id) => {
+        const network = kgExplorer.network;
+        const edge = network.body.edges[id];
+        const positions = network.getPositions([edge.fromId, edge.toId]);
+        const [a, b] = [positions[edge.fromId], positions[edge.toId]];
+        network.moveTo({ position: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, scale: 1.5 });
+        const box = document.getElementById("kg-network").getBoundingClientRect();
+        for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65]) {
+            const dom = network.canvasToDOM({ x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) });
+            if (network.getNodeAt(dom) === undefined && network.getEdgeAt(dom) === id) return [box.left + dom.x, box.top + dom.y];
+        }
+        return null;
+    }""", edge_id)
+    return tuple(point) if point else None
+
+
+def test_aggregated_view_opens_says_so_and_its_panels_work(open_page, aggregated_file, seed_graph, seed_output):
+    from kg.emit.aggregate import FACTS_QUERY, OBSERVATIONS_QUERY, aggregate
+    from kg.sparql import load_store, run
+    from test_aggregate import _fill
+
+    view = aggregate(seed_graph)
+    nodes = {n["id"]: n for n in view["nodes"]}
+    page = open_page(aggregated_file)
+    assert page.drawn() == (len(view["nodes"]), len(view["edges"]))
+    assert f"{len(view['nodes'])} / {len(view['nodes'])} 个节点" in page.status()
+
+    notice = page.page.locator("#kg-aggregate")
+    box = notice.bounding_box()
+    assert notice.is_visible() and box["y"] + box["height"] < VIEWPORT["height"] / 2  # on screen, above the graph
+    text = squash(notice.inner_text())
+    assert f"汇总视图Aggregatedview：这个图有{len(seed_graph.entities)}个节点" in text
+    assert "超过graph.html的上限100（--html-max-nodes）" in text
+    assert all(word in text for word in ("kgbuild--html-max-nodes0", "graph.ttl", "kgquery", "graph.graphml"))
+
+    page.search("郑州市")  # a city folded into its province
+    assert page.page.inner_text("#kg-details h2") == "河南省"
+    assert page.js("() => kgExplorer.network.getSelectedNodes()") == ["region/410000"]
+    assert "郑州市" in page.panel() and "汇总节点" in page.panel()
+
+    page.page.mouse.click(*page.node_point(NINGXIA))
+    ningxia = nodes[NINGXIA]
+    panel = page.panel()
+    assert page.page.inner_text("#kg-details h2") == "宁夏回族自治区"
+    assert f"指标观测（{ningxia['observations']} 条）" in panel
+    assert page.page.locator("#kg-details table.metrics tr").count() == len(ningxia["metrics"]) + 1
+    facts = [e for e in view["edges"] if "facts" in e and NINGXIA in (e["from"], e["to"])]
+    assert page.page.locator("#kg-details li").filter(has_text="条事实").count() == len(facts)
+    queries = page.page.locator("#kg-details pre.query").all_inner_texts()
+    assert [q.strip() for q in queries] == [_fill(FACTS_QUERY, subject=ningxia["sparql"]).strip(),
+                                            _fill(OBSERVATIONS_QUERY, province="64").strip()]
+
+    # the edge with the most facts that a click can reach (a big node may cover an edge's whole length)
+    edges = sorted((e for e in view["edges"] if "facts" in e), key=lambda e: (-e["facts"], e["id"]))
+    edge, point = next((e, point) for e in edges if (point := edge_point(page, e["id"])))
+    assert edge["facts"] > 1
+    page.page.mouse.click(*point)
+    panel = page.panel()
+    source, target = nodes[edge["from"]], nodes[edge["to"]]
+    assert squash(page.page.inner_text("#kg-details h2")) == f"{source['label']}→{target['label']}"
+    assert f"{edge['facts']} 条事实" in panel and f"{edge['documents']} 份文档" in panel
+    assert all(name in panel for name in edge["docs"])
+    query = page.page.inner_text("#kg-details pre.query")
+    assert query.strip() == _fill(FACTS_QUERY, relation=f"VALUES ?relation {{ kg:{edge['predicate']} }}",
+                                  subject=source["sparql"], programme=target["sparql"]).strip()
+    assert len(run(load_store(seed_output / "graph.ttl"), query).rows) == edge["sentences"]
+
+    page.page.keyboard.press("Escape")
+    page.page.mouse.dblclick(*page.node_point(NINGXIA))  # focus: 宁夏 and the programmes it is linked to
+    assert page.drawn_nodes() == {NINGXIA} | {e["to"] for e in facts}
+    page.page.keyboard.press("Escape")
+    page.tick("Program", False)
+    assert page.drawn_nodes() == {n["id"] for n in view["nodes"] if n["type"] == "Region"}

@@ -5,6 +5,9 @@ vis-network JS and CSS shipped inside the installed pyvis package (licence heade
 explorer's own script and stylesheet (`templates/explorer.js`, `templates/explorer.css`) and the
 graph as one JSON block. Report text only reaches the page as escaped JSON or autoescaped HTML,
 and the script puts it into the DOM with `textContent`.
+
+Past `max_nodes` entities the page shows the aggregated view of `kg.emit.aggregate` instead (provinces
+and programmes with counts), says so, and tells how to get the whole graph.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from kg.emit.aggregate import DEFAULT_MAX_NODES, FACTS_QUERY, OBSERVATIONS_QUERY, PROGRAMME_BUDGET, aggregate, too_large
 from kg.model import ENTITY_TYPES, Evidence, KnowledgeGraph, Observation
 
 VIS_DIR = ("lib", "vis-9.1.2")  # inside the installed pyvis package
@@ -40,10 +44,15 @@ EDGE_STYLE: dict[str, tuple[str, str, bool]] = {  # predicate -> (Chinese name, 
     "partOf": ("隶属", "#9c9c9c", True),
     "reports": ("报告", "#f28e2b", False),
     "metric": ("度量指标", "#d4a373", True),  # observation -> metric, only with observation nodes
+    "broader": ("上级项目", "#59a14f", True),  # programme -> broader programme, in the aggregated view
 }
+FULL_PREDICATES = ("implements", "pilots", "locatedIn", "partOf", "reports", "metric")
+AGGREGATE_PREDICATES = ("implements", "pilots", "broader")
+MAX_INTRO_DOCUMENTS = 50  # documents the aggregated page lists by name
 LARGE_GRAPH = 1000  # nodes; above this the page draws straight edges without arrow heads, for speed
 STABILIZATION_WORK = 150_000  # node-iterations of layout before physics stops (30 for 5,000 nodes)
 SPIRAL_SPACING = 20.0  # pixels between neighbouring start positions
+RING_SPACING = 100.0  # pixels between neighbouring provinces on the aggregated view's ring
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +185,38 @@ def initial_positions(nodes: list[dict], edges: list[dict]) -> dict[str, tuple[f
     return positions
 
 
+def ring_positions(nodes: list[dict], edges: list[dict]) -> dict[str, tuple[float, float]]:
+    """Aggregated view: provinces on a ring in code order (neighbouring codes are neighbouring provinces),
+    each programme inside it at the mean place of its provinces weighted by facts, pulled towards the
+    centre; a programme without provinces starts next to its broader programme, or at the centre.
+    """
+    places = [n["id"] for n in nodes if n["type"] == "Region"]  # sorted by key: by code, unplaced first
+    radius = max(300.0, RING_SPACING * len(places) / (2 * math.pi))
+    angles = {key: 2 * math.pi * i / len(places) for i, key in enumerate(places)}
+    positions = {key: (radius * math.sin(angle), -radius * math.cos(angle)) for key, angle in angles.items()}
+    pull: dict[str, tuple[float, float, int]] = {}  # programme -> sums of facts × x, facts × y, facts
+    broader = {}
+    for edge in edges:
+        if edge["from"] in positions:
+            x, y = positions[edge["from"]]
+            sx, sy, weight = pull.get(edge["to"], (0.0, 0.0, 0))
+            pull[edge["to"]] = (sx + edge["facts"] * x, sy + edge["facts"] * y, weight + edge["facts"])
+        elif edge["predicate"] == "broader":
+            broader[edge["from"]] = edge["to"]
+    programmes = [n["id"] for n in nodes if n["type"] != "Region"]
+    # a small offset each, so that programmes that would start at the same place start apart
+    offsets = {key: (20 * math.cos(2.4 * i), 20 * math.sin(2.4 * i)) for i, key in enumerate(programmes)}
+    for key in programmes:
+        if key in pull:
+            sx, sy, weight = pull[key]
+            positions[key] = (0.7 * sx / weight + offsets[key][0], 0.7 * sy / weight + offsets[key][1])
+    for key in programmes:
+        if key not in pull:
+            x, y = positions.get(broader.get(key), (0.0, 0.0))
+            positions[key] = (x + offsets[key][0], y + offsets[key][1])
+    return {key: (round(x, 1), round(y, 1)) for key, (x, y) in positions.items()}
+
+
 def vis_options(n_nodes: int) -> dict:
     """vis-network options: style by type, size by degree, a short layout run sized to the graph.
 
@@ -206,21 +247,52 @@ def vis_options(n_nodes: int) -> dict:
     }
 
 
+def _predicates(names: tuple[str, ...]) -> dict[str, dict]:
+    return {p: {"name": EDGE_STYLE[p][0], "color": EDGE_STYLE[p][1], "dashed": EDGE_STYLE[p][2]} for p in names}
+
+
+def _place(nodes: list[dict], edges: list[dict]) -> None:
+    positions = initial_positions(nodes, edges)
+    for node in nodes:
+        node["x"], node["y"] = positions[node["id"]]
+
+
 def page_data(graph: KnowledgeGraph) -> dict:
     """Everything the page's script reads: nodes, edges, documents, styles and vis options."""
     edges = graph_edges(graph)
     nodes = graph_nodes(graph, edges)
-    positions = initial_positions(nodes, edges)
-    for node in nodes:
-        node["x"], node["y"] = positions[node["id"]]
+    _place(nodes, edges)
     return {
         "nodes": nodes, "edges": edges,
         "documents": [{"name": d.name, "title": d.title or ""}
                       for d in sorted(graph.documents, key=lambda d: (d.name, d.id))],
         "types": {t: {"name": name} for t, (name, _, _) in NODE_STYLE.items()},
-        "predicates": {p: {"name": name, "color": colour, "dashed": dashed}
-                       for p, (name, colour, dashed) in EDGE_STYLE.items()},
+        "predicates": _predicates(FULL_PREDICATES),
         "options": vis_options(len(nodes)),
+    }
+
+
+def aggregate_page_data(graph: KnowledgeGraph, max_nodes: int) -> dict:
+    """The page's data for the aggregated view (kg.emit.aggregate), edges as wide as their number of facts.
+
+    `aggregate` tells the script which view it draws and holds the SPARQL templates its panels fill in.
+    """
+    view = aggregate(graph)
+    positions = ring_positions(view["nodes"], view["edges"])
+    for node in view["nodes"]:
+        node["x"], node["y"] = positions[node["id"]]
+        node["fixed"] = node["type"] == "Region"  # the layout moves programmes only
+    options = vis_options(len(view["nodes"]))
+    # widths 1–10 by number of facts; relation names only when zoomed in, the widest edges' first
+    options["edges"]["scaling"] = {"min": 1, "max": 10, "label": {"min": 9, "max": 14, "drawThreshold": 16}}
+    options["edges"]["color"] = {"opacity": 0.45}  # thousands of edges: the many thin ones recede
+    options["nodes"]["scaling"]["label"].update({"min": 11, "max": 22})
+    return {
+        "nodes": view["nodes"], "edges": view["edges"], "documents": view["documents"],
+        "types": {t: {"name": name} for t, (name, _, _) in NODE_STYLE.items()},
+        "predicates": _predicates(AGGREGATE_PREDICATES), "options": options,
+        "aggregate": {"entities": len(graph.entities), "maxNodes": max_nodes, "metrics": view["metrics"],
+                      "factsQuery": FACTS_QUERY, "observationsQuery": OBSERVATIONS_QUERY},
     }
 
 
@@ -230,25 +302,38 @@ def _environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def render_html(graph: KnowledgeGraph) -> str:
-    """The whole page as a string: the same graph always gives the same bytes."""
-    data = page_data(graph)
-    vis_js, vis_css = vis_assets()
-    explorer_js, explorer_css = explorer_assets()
+def render_html(graph: KnowledgeGraph, max_nodes: int | None = DEFAULT_MAX_NODES) -> str:
+    """The whole page as a string: the same graph always gives the same bytes.
+
+    A graph of more than `max_nodes` entities (None or 0: no limit) gets the aggregated view instead of
+    every node, so that the page stays small and opens quickly.
+    """
+    aggregated = too_large(graph, max_nodes)
+    data = aggregate_page_data(graph, max_nodes) if aggregated else page_data(graph)
     type_counts = Counter(node["type"] for node in data["nodes"])
     predicate_counts = Counter(edge["predicate"] for edge in data["edges"])
-    n_observations = sum(len(e["observations"]) for e in data["edges"])
-    type_counts["Observation"] = predicate_counts["metric"] = n_observations  # as nodes, when asked for
+    documents = sorted(graph.documents, key=lambda d: (d.name, d.id))
+    counts = {"documents": len(documents), "entities": len(graph.entities),
+              "nodes": len(data["nodes"]), "edges": len(data["edges"])}
+    if aggregated:
+        counts["facts"] = sum(edge.get("facts", 0) for edge in data["edges"])
+        counts["observations"] = len(graph.observations)
+        counts["programmes_folded"] = sum(node["members"].get("Program", 0) for node in data["nodes"])
+    else:
+        counts["observations"] = sum(len(e["observations"]) for e in data["edges"])
+        type_counts["Observation"] = predicate_counts["metric"] = counts["observations"]  # as nodes, when asked for
+    vis_js, vis_css = vis_assets()
+    explorer_js, explorer_css = explorer_assets()
     return _environment().get_template("graph.html").render(
         data_json=Markup(_escape_json(data)), vis_js=Markup(vis_js), vis_css=Markup(vis_css),
         explorer_js=Markup(explorer_js), explorer_css=Markup(explorer_css), font_stack=Markup(FONT_STACK),
-        node_types=[(t, *NODE_STYLE[t], type_counts[t]) for t in NODE_TYPES],
-        edge_types=[(p, name, colour, dashed, predicate_counts[p]) for p, (name, colour, dashed) in EDGE_STYLE.items()],
-        documents=sorted(graph.documents, key=lambda d: (d.name, d.id)),
-        counts={"documents": len(graph.documents), "entities": len(data["nodes"]), "edges": len(data["edges"]),
-                "observations": n_observations})
+        node_types=[(t, *NODE_STYLE[t], type_counts[t]) for t in (("Region", "Program") if aggregated else NODE_TYPES)],
+        edge_types=[(p, *EDGE_STYLE[p], predicate_counts[p])
+                    for p in (AGGREGATE_PREDICATES if aggregated else FULL_PREDICATES)],
+        documents=documents[:MAX_INTRO_DOCUMENTS] if aggregated else documents, counts=counts,
+        aggregate=data.get("aggregate"), programme_budget=PROGRAMME_BUDGET)
 
 
-def write_html(graph: KnowledgeGraph, path: Path) -> None:
-    """Write the interactive page to `path` (UTF-8)."""
-    Path(path).write_text(render_html(graph), encoding="utf-8")
+def write_html(graph: KnowledgeGraph, path: Path, max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
+    """Write the interactive page to `path` (UTF-8); past `max_nodes` entities, the aggregated view."""
+    Path(path).write_text(render_html(graph, max_nodes), encoding="utf-8")

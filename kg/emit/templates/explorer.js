@@ -1,9 +1,12 @@
 /* The explorer: legend filters, search, focus mode and a side panel over a vis-network graph.
+   With data.aggregate the nodes are provinces and programmes with counts (kg/emit/aggregate.py).
    Report text reaches the DOM only through textContent (see el) and vis-network's plain-text tooltips. */
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("kg-data").textContent);
   const KIND_NAMES = { reported: "报告值", target: "目标值" };
+  const MEMBER_NAMES = { City: "个市", County: "个县（区）", Region: "个地区", Hospital: "家医院", Program: "个改革项目" };
+  const aggregate = data.aggregate || null;
   const $ = (id) => document.getElementById(id);
 
   function el(tag, text, className) {
@@ -27,6 +30,7 @@
   const valueText = (o) => o.value + o.qualifier + (o.unit ? " " + o.unit : "");
 
   function nodeTitle(node) {
+    if (aggregate) return [typeLine(node) + " · 汇总", node.label, memberText(node), countText(node)].filter(Boolean).join("\n");
     const lines = [typeLine(node), node.label];
     if (node.aliases.length) lines.push("别名：" + node.aliases.join("、"));
     if (node.code) lines.push("代码：" + node.code);
@@ -39,16 +43,33 @@
     for (const o of edge.observations.slice(0, 5)) lines.push(valueText(o) + " · " + (o.year || "年份不详") + " · " + KIND_NAMES[o.kind]);
     if (edge.observations.length > 5) lines.push("……共 " + edge.observations.length + " 条观测");
     if (edge.evidence.length) lines.push(edge.evidence.length + " 句证据（点击查看）");
+    if (edge.facts) lines.push(edge.facts + " 条事实 · " + edge.documents + " 份文档（点击查看）");
     return lines.join("\n");
   }
 
+  // Aggregated nodes and edges: what they fold together and how many facts and observations they carry.
+  function memberText(node) {
+    const parts = Object.entries(node.members).map(([kind, n]) => n + " " + (MEMBER_NAMES[kind] || kind));
+    return parts.length ? "并入 " + parts.join("、") : "";
+  }
+
+  const sum = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const factText = (node) => Object.entries(node.facts).map(([p, n]) => data.predicates[p].name + " " + n + " 条事实")
+    .join(" · ");
+  const countText = (node) => [factText(node), node.observations ? node.observations + " 条观测" : ""].filter(Boolean)
+    .join(" · ");
+  // the first n names, and 等 when there are more than are shown
+  const sample = (names, total, n) => names.slice(0, n).join("、") + (total > Math.min(n, names.length) ? " 等" : "");
+
   function visEdge(edge) {
     const style = data.predicates[edge.predicate];
-    return { id: edge.id, from: edge.from, to: edge.to, label: style.name, title: edgeTitle(edge), dashes: style.dashed,
+    return { id: edge.id, from: edge.from, to: edge.to, label: style.name + (edge.facts ? " " + edge.facts : ""),
+             title: edgeTitle(edge), dashes: style.dashed, value: edge.facts,
              color: { color: style.color, highlight: style.color, hover: style.color } };
   }
 
-  const nodes = new vis.DataSet(data.nodes.map((n) => ({ id: n.id, label: n.label, group: n.type, value: n.value, title: nodeTitle(n), x: n.x, y: n.y })));
+  const nodes = new vis.DataSet(data.nodes.map((n) => ({ id: n.id, label: n.label, group: n.type, value: n.value, title: nodeTitle(n),
+                                                         x: n.x, y: n.y, fixed: Boolean(n.fixed) })));
   const edges = new vis.DataSet(data.edges.map(visEdge));
   const network = new vis.Network($("kg-network"), { nodes: nodes, edges: edges }, data.options);
   window.kgExplorer = { network: network };  // for tests and the browser console
@@ -294,6 +315,7 @@
 
   function showNode(id) {
     const node = byId.get(id);
+    if (aggregate) return showGroup(node);
     if (node.type === "Observation") return showObservation(node);
     const parts = [el("h2", node.label), el("p", typeLine(node) + (node.code ? " · 代码 " + node.code : ""), "muted")];
     if (node.aliases.length) parts.push(el("p", "别名：" + node.aliases.join("、")));
@@ -327,6 +349,7 @@
   function showEdge(id) {
     const edge = edgeById.get(id);
     if (edge.derived) return showNode(byId.get(edge.to).type === "Observation" ? edge.to : edge.from);
+    if (edge.facts) return showAggregateEdge(edge);
     const style = data.predicates[edge.predicate];
     const ends = el("h2");
     ends.append(link(edge.from), el("span", " → "), link(edge.to));
@@ -336,10 +359,98 @@
     openPanel(parts);
   }
 
-  // Search by label or alias: one hit is selected, several are listed and highlighted.
-  const searchIndex = data.nodes.map((n) => ({ id: n.id, names: [n.label].concat(n.aliases).map((s) => s.toLowerCase()) }));
+  // The aggregated panels: counts, a sample of documents, and the SPARQL query that lists every fact.
+  function fillQuery(template, parts) {
+    const text = template.replace(/\{(relation|subject|programme|province)\}/g, (_, name) => parts[name] || "");
+    return text.replace(/\n[ ]*(?=\n)/g, "");  // placeholders left empty leave no blank line
+  }
+
+  function queryBlock(title, query) {
+    const pre = el("pre", query, "query");
+    pre.title = "保存为 .rq 文件，运行 kg query 文件名 --graph graph.ttl（或在任何 SPARQL 引擎中运行）";
+    return [el("h3", title), el("p", "在 graph.ttl 上运行（保存为 .rq 文件后 kg query 文件名）：", "muted"), pre];
+  }
+
+  function docList(title, total, names) {
+    const list = el("ul");
+    for (const name of names) list.append(el("li", docTitles.get(name) ? docTitles.get(name) + " · " + name : name));
+    const heading = title + "（共 " + total + " 份" + (total > names.length ? "，示例 " + names.length + " 份" : "") + "）";
+    return names.length ? [el("h3", heading), list] : [];
+  }
+
+  function showGroup(node) {
+    const parts = [el("h2", node.label), el("p", typeLine(node) + (node.code ? " · 代码 " + node.code : "") + " · 汇总节点", "muted"),
+                   focusControls(node.id)];
+    if (node.aliases.length) parts.push(el("p", "别名：" + node.aliases.join("、")));
+    if (node.folded.length) parts.push(el("p", memberText(node) + "：" + sample(node.folded, sum(node.members), 40)));
+    const other = (edge) => (edge.from === node.id ? edge.to : edge.from);
+    const facts = incident.get(node.id).filter((e) => e.facts)
+      .sort((a, b) => b.facts - a.facts || (a.id < b.id ? -1 : 1));
+    if (facts.length) {
+      const list = el("ul");
+      for (const edge of facts) {
+        const li = el("li");
+        li.append(el("span", data.predicates[edge.predicate].name + (edge.from === node.id ? " → " : " ← ")),
+                  link(other(edge)), el("span", " · " + edge.facts + " 条事实 · " + edge.documents + " 份文档", "muted"));
+        list.append(li);
+      }
+      parts.push(el("h3", "事实（" + factText(node) + "）"), list);
+    }
+    const hierarchy = incident.get(node.id).filter((e) => e.predicate === "broader");
+    if (hierarchy.length) {
+      const list = el("ul");
+      for (const edge of hierarchy) {
+        const li = el("li");
+        li.append(el("span", edge.from === node.id ? "上级项目 " : "下级项目 "), link(other(edge)));
+        list.append(li);
+      }
+      parts.push(el("h3", "项目层级"), list);
+    }
+    if (node.metrics.length) {
+      const table = el("table", null, "metrics");
+      const head = el("tr");
+      for (const name of ["指标", "报告值", "目标值", "年份"]) head.append(el("th", name));
+      table.append(head);
+      for (const [metric, reported, target, first, last] of node.metrics) {
+        const row = el("tr");
+        row.append(el("td", metric), el("td", reported, "num"), el("td", target, "num"),
+                   el("td", first === null ? "—" : first === last ? first : first + "–" + last));
+        table.append(row);
+      }
+      parts.push(el("h3", "指标观测（" + node.observations + " 条）"), table);
+      const [moreMetrics, moreObservations] = node.moreMetrics;
+      if (moreMetrics) parts.push(el("p", "另有 " + moreMetrics + " 项指标、" + moreObservations + " 条观测。", "muted"));
+    }
+    parts.push(...docList("来源文档", node.documents, node.docs));
+    const pattern = node.type === "Region" ? { subject: node.sparql } : { programme: node.sparql };
+    if (facts.length) parts.push(...queryBlock("全部事实与证据句", fillQuery(aggregate.factsQuery, pattern)));
+    if (node.observations && node.code) {
+      parts.push(...queryBlock("全部观测与证据句", fillQuery(aggregate.observationsQuery, { province: node.code.slice(0, 2) })));
+    }
+    openPanel(parts);
+  }
+
+  function showAggregateEdge(edge) {
+    const style = data.predicates[edge.predicate];
+    const ends = el("h2");
+    ends.append(link(edge.from), el("span", " → "), link(edge.to));
+    const who = Object.entries(edge.subjects).map(([kind, n]) => n + " " + MEMBER_NAMES[kind]).join("、");
+    const parts = [ends, el("p", "关系：" + style.name + " " + edge.predicate + " · 汇总边", "muted"),
+                   el("p", edge.facts + " 条事实（" + who + "）· " + edge.sentences + " 句证据 · " + edge.documents + " 份文档"),
+                   el("p", "例如：" + sample(edge.sample, sum(edge.subjects), edge.sample.length))];
+    parts.push(...docList("来源文档", edge.documents, edge.docs));
+    parts.push(...queryBlock("全部事实与证据句", fillQuery(aggregate.factsQuery, {
+      relation: "VALUES ?relation { kg:" + edge.predicate + " }", subject: byId.get(edge.from).sparql,
+      programme: byId.get(edge.to).sparql })));
+    openPanel(parts);
+  }
+
+  // Search by label or alias (and in the aggregated view by the names folded into a node): one hit is
+  // selected, several are listed and highlighted.
+  const nodeNames = (n) => [n.label].concat(n.aliases, n.folded || []);
+  const searchIndex = data.nodes.map((n) => ({ id: n.id, names: nodeNames(n).map((s) => s.toLowerCase()) }));
   const names = $("kg-names");
-  for (const name of new Set(data.nodes.flatMap((n) => [n.label].concat(n.aliases)))) {
+  for (const name of new Set(data.nodes.flatMap(nodeNames))) {
     const option = el("option");
     option.value = name;
     names.append(option);
