@@ -22,7 +22,7 @@ EXIT_CODES = """exit codes:
   0    built (inputs that could not be used are listed, the build goes on without them)
   1    no readable report among the inputs (nothing written), or with --strict: any input
        skipped or any warning (the outputs are written)
-  2    bad usage, or an output that cannot be written
+  2    bad usage, an output that cannot be written, or a --scheduler that cannot be reached
   3    built, but the graph breaks the SHACL shapes (the violations are printed)
   130  interrupted (Ctrl-C)
 A build that fails or is interrupted leaves the previous outputs as they were."""
@@ -74,7 +74,8 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.cache import ExtractionCache
 
     cache = None if args.no_cache else ExtractionCache(args.cache or args.output / CACHE_FOLDER)
-    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache)
+    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache,
+                  scheduler=args.scheduler)
     if not graph.documents:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
@@ -185,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                        help="extract documents in N processes (default: 1); the outputs do not depend on N")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="extract documents on the Dask cluster of the scheduler at ADDRESS "
+                            "(such as tcp://HOST:8786; needs pip install 'kg[distributed]'); the workers "
+                            "need kg installed, not the input files; the outputs are the same as a local build's")
     build.add_argument("--cache", type=Path, metavar="DIR",
                        help=f"where extraction results are kept between builds (default: OUTPUT/{CACHE_FOLDER}); "
                             "an unchanged document with an unchanged kg is not extracted again")
