@@ -35,21 +35,19 @@ def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, 
     The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
-    from kg.emit.rdf import sorted_triples, write_fast
+    from kg.emit.rdf import write_rdf
     from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
     names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
-    triples = sorted_triples(graph)
     with replacing(out_dir, names) as paths:
-        for extension in extensions:
-            write_fast(triples, extension, paths[f"graph.{extension}"])
+        triples = write_rdf(graph, {extension: paths[f"graph.{extension}"] for extension in extensions})
         write_html(graph, paths["graph.html"])
         write_graphml(graph, paths["graph.graphml"])
         write_csv(graph, paths["observations.csv"])
-        write_report(graph, len(triples), paths["build-report.json"])
-    return {"triples": len(triples), "files": names}
+        write_report(graph, triples, paths["build-report.json"])
+    return {"triples": triples, "files": names}
 
 
 def summary(graph: KnowledgeGraph) -> str:
