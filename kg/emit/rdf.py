@@ -154,6 +154,7 @@ _RDF_TYPE = str(RDF.type)
 PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": _XSD, "skos": str(SKOS), "dcterms": str(DCTERMS),
             "prov": str(PROV), "owl": "http://www.w3.org/2002/07/owl#", "nif": str(NIF), "qb": str(QB), "kg": str(KG), "id": str(ID),
             **{prefix: f"{ID}{prefix}/" for prefix in ID_PREFIXES}}
+_PARSE_CHUNK = 10_000  # triples given to pyoxigraph's parser at once (100,000 held 150 MB more, and were slower)
 OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}  # file extension -> pyoxigraph.RdfFormat
 
 
@@ -313,8 +314,8 @@ def _pyoxigraph_triples(triples: list[tuple[str, str, str]]) -> Iterator:
     """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks)."""
     import pyoxigraph
 
-    for start in range(0, len(triples), 100_000):
-        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + 100_000])
+    for start in range(0, len(triples), _PARSE_CHUNK):
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + _PARSE_CHUNK])
         yield from pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
