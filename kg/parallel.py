@@ -8,6 +8,7 @@ corpus are ever held at once.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -45,17 +46,33 @@ def map_locally(function: Callable[[Item], Result], items: Iterable[Item], jobs:
             yield future.result()
 
 
+async def _probe(address: str) -> None:
+    """Open and close a connection to `address` (OSError or ValueError when that fails)."""
+    from distributed.comm import connect as open_comm
+
+    comm = await open_comm(address, timeout=CONNECT_TIMEOUT)
+    await comm.close()
+
+
 def connect(address: str):
     """A `dask.distributed.Client` of the scheduler at `address`; ValueError naming the address when Dask
-    is not installed or the scheduler cannot be reached within CONNECT_TIMEOUT seconds."""
+    is not installed, or the scheduler cannot be reached or has no worker within CONNECT_TIMEOUT seconds."""
     try:
         from dask.distributed import Client
     except ImportError:
         raise ValueError("--scheduler needs Dask's distributed scheduler: pip install 'kg[distributed]'") from None
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    try:  # probed first: a Client made for a bad address hangs for 20 s when it is collected
+        asyncio.run(_probe(address))
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise ValueError(f"cannot reach the Dask scheduler at {address} ({error})") from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+    except TimeoutError:
+        client.close()
+        raise ValueError(f"the Dask scheduler at {address} has no worker (none joined within "
+                         f"{CONNECT_TIMEOUT:g} s)") from None
+    return client
 
 
 def map_on_cluster(function: Callable[[Item], Result], items: Iterable[Item], client,

@@ -31,7 +31,7 @@ class TaskCounter(SchedulerPlugin):
 def cluster():
     """A scheduler (in this process) and two worker processes; a task whose worker dies is not tried again."""
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         counter = TaskCounter()
         cluster.scheduler.add_plugin(counter)
@@ -113,3 +113,11 @@ def test_an_unreachable_scheduler_is_exit_2_with_its_address(tmp_path, capsys, m
     assert main(["build", str(SEEDS), "-o", str(tmp_path / "out"), "--quiet", "--scheduler", address]) == 2
     assert f"kg build: cannot reach the Dask scheduler at {address}" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_without_workers_is_exit_2_rather_than_a_wait(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("kg.parallel.CONNECT_TIMEOUT", 2)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        assert main(["build", str(SEEDS), "-o", str(tmp_path / "out"), "--quiet",
+                     "--scheduler", empty.scheduler_address]) == 2
+    assert f"kg build: the Dask scheduler at {empty.scheduler_address} has no worker" in capsys.readouterr().err
