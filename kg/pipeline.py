@@ -60,6 +60,12 @@ class Source:
     sha256: str
     raw: bytes | None = field(default=None, repr=False)  # its bytes, for workers that may not see the file
 
+    @property
+    def order(self) -> tuple[str, str, str]:
+        """Documents are merged in the order of their file names, then content, then path (as
+        `build_documents` orders its documents), so any input order gives the same graph."""
+        return display_path(self.path.name), document_id(self.sha256), display_path(self.path)
+
 
 @dataclass
 class Outcome:
@@ -189,18 +195,13 @@ def _merge(outcomes: Iterable[Outcome], graph: KnowledgeGraph, on_outcome: Calla
     return resolver.finish()
 
 
-def _order(document: Document) -> tuple[str, str, str]:
-    """Documents are merged in the order of their file names (then content, then path), so any input
-    order gives the same graph."""
-    return document.name, document.id, document.path
-
-
 def build_documents(documents: Iterable[tuple[Document, str]]) -> KnowledgeGraph:
-    """Build a graph from documents read already (the notebook API uses this with strings). A repeated
-    document, or one whose extraction fails, is skipped with its reason; the others' facts are all kept."""
+    """Build a graph from documents read already (the notebook API uses this with strings), in the order
+    of their names (see `Source.order`). A repeated document, or one whose extraction fails, is skipped
+    with its reason; the others' facts are all kept."""
     def outcomes() -> Iterator[Outcome]:
         settled: dict[str, str | None] = {}  # document id -> why its extraction failed, or None: extracted
-        for document, text in sorted(documents, key=lambda item: _order(item[0])):
+        for document, text in sorted(documents, key=lambda item: (item[0].name, item[0].id, item[0].path)):
             extraction = settled[document.id] if document.id in settled else _extract(document, text)
             settled[document.id] = extraction if isinstance(extraction, str) else None
             yield Outcome(document.path, document=document, extraction=extraction)
@@ -228,7 +229,7 @@ def build(inputs: list[Path], progress: bool | None = None, jobs: int = 1,
                 sources.append(Source(path, hashlib.sha256(read_bytes(path)).hexdigest()))
             except ReadError as error:
                 graph.skipped.append(Skipped(error.path, error.reason))
-        sources.sort(key=lambda s: (display_path(s.path.name), document_id(s.sha256), display_path(s.path)))
+        sources.sort(key=lambda source: source.order)
         if progress is None:
             progress = sys.stderr.isatty()
         with tqdm(total=len(sources), unit="doc", desc="kg build", disable=not progress, file=sys.stderr) as bar:
