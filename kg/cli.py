@@ -28,24 +28,33 @@ EXIT_CODES = """exit codes:
 A build that fails or is interrupted leaves the previous outputs as they were."""
 
 
-def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = ()) -> dict[str, object]:
+def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = (),
+                  processes: int = 1) -> dict[str, object]:
     """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
     failure leaves the previous ones); return the number of triples and the files written.
 
-    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
+    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph);
+    with `processes` > 1 by a forked process, while this one writes the others."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
     from kg.emit.rdf import write_rdf
     from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
+    from kg.parallel import in_background
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
     names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
     with replacing(out_dir, names) as paths:
-        triples = write_rdf(graph, {extension: paths[f"graph.{extension}"] for extension in extensions})
-        write_html(graph, paths["graph.html"])
-        write_graphml(graph, paths["graph.graphml"])
-        write_csv(graph, paths["observations.csv"])
+        rdf_paths = {extension: paths[f"graph.{extension}"] for extension in extensions}
+        finish = in_background(lambda: write_rdf(graph, rdf_paths), fork=processes > 1)
+        try:
+            write_html(graph, paths["graph.html"])
+            write_graphml(graph, paths["graph.graphml"])
+            write_csv(graph, paths["observations.csv"])
+        except BaseException:
+            finish(cancel=True)  # before the temporary files are removed
+            raise
+        triples = finish()
         write_report(graph, triples, paths["build-report.json"])
     return {"triples": triples, "files": names}
 
@@ -78,7 +87,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
-    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()))
+    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()), processes=args.jobs)
     print(summary(graph))
     if cache is not None:
         print(f"cache: {cache.hits} of {cache.hits + cache.misses} documents taken from {cache.root}, "
@@ -183,7 +192,8 @@ def parser() -> argparse.ArgumentParser:
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                       help="extract documents in N processes (default: 1); the outputs do not depend on N")
+                       help="extract documents in N processes, and write the RDF files beside the others "
+                            "(default: 1); the outputs do not depend on N")
     build.add_argument("--scheduler", metavar="ADDRESS",
                        help="extract documents on the Dask cluster of the scheduler at ADDRESS "
                             "(such as tcp://HOST:8786; needs pip install 'kg[distributed]'); the workers "

@@ -1,5 +1,5 @@
 """Where documents are extracted: in this process, in local worker processes (`--jobs N`) or on a Dask
-cluster (`--scheduler ADDRESS`).
+cluster (`--scheduler ADDRESS`); and one piece of work run beside the build's own (`in_background`).
 
 Each runs a function over items and yields the results in the items' order, with a bounded number of
 items submitted ahead of the result being taken, so neither the items nor the results of a whole
@@ -89,3 +89,41 @@ def map_on_cluster(function: Callable[[Item], Result], items: Iterable[Item], cl
             yield failed(item, error)
         finally:
             future.release()
+
+
+def in_background(function: Callable[[], Result], fork: bool = True) -> Callable[..., Result | None]:
+    """Start `function` in a forked process (which sees this process's data as it is, without a copy
+    being sent) and return `finish`: `finish()` waits for its result, or raises its error;
+    `finish(cancel=True)` stops it first. Without `fork` (or where there is none) the function runs
+    here and now."""
+    if not fork or "fork" not in multiprocessing.get_all_start_methods():
+        result = function()
+        return lambda cancel=False: result
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(function, sending), daemon=True)
+    process.start()
+    sending.close()
+
+    def finish(cancel: bool = False) -> Result | None:
+        if cancel:
+            process.kill()
+        try:
+            failed, value = (False, None) if cancel else receiving.recv()
+        except EOFError:  # it died without a word
+            failed, value = True, ChildProcessError(f"a background process died (exit code {process.exitcode})")
+        finally:
+            process.join()
+            receiving.close()
+        if failed:
+            raise value
+        return value
+
+    return finish
+
+
+def _send_result(function: Callable[[], Result], sending) -> None:
+    try:
+        sending.send((False, function()))
+    except BaseException as error:  # Ctrl-C included: the parent raises it
+        sending.send((True, error))
