@@ -8,6 +8,7 @@ are held at once, and the graph does not depend on where the documents were extr
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import sys
@@ -133,8 +134,10 @@ def _extract_all(sources: Iterable[Source], jobs: int, client) -> Iterator[Outco
     """`read_and_extract` of every source, in order: on the Dask cluster of `client`, or in `jobs` processes."""
     if client is not None:
         return map_on_cluster(read_and_extract, map(_with_bytes, sources), client, _worker_died)
-    if jobs > 1:  # the vocabulary, jieba's dictionary and spaCy are loaded here once, inherited by the workers
-        process(Document("doc-warm-up", "", "", ""), _WARM_UP, load_vocabulary())
+    # The vocabulary, jieba's dictionary and spaCy are loaded here once (forked workers inherit them) and
+    # left out of garbage collection: scanning them took time, and in a worker copied their memory.
+    process(Document("doc-warm-up", "", "", ""), _WARM_UP, load_vocabulary())
+    gc.freeze()
     return map_locally(read_and_extract, sources, jobs)
 
 
