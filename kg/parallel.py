@@ -12,7 +12,7 @@ import asyncio
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -61,8 +61,9 @@ def connect(address: str):
         from dask.distributed import Client
     except ImportError:
         raise ValueError("--scheduler needs Dask's distributed scheduler: pip install 'kg[distributed]'") from None
-    try:  # probed first: a Client made for a bad address hangs for 20 s when it is collected
-        asyncio.run(_probe(address))
+    try:  # probed first (a Client made for a bad address hangs for 20 s when it is collected), in a thread
+        with ThreadPoolExecutor(1) as thread:  # of its own, for this one may be running an event loop
+            thread.submit(lambda: asyncio.run(_probe(address))).result()
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise ValueError(f"cannot reach the Dask scheduler at {address} ({error})") from None
@@ -111,12 +112,12 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
         try:
             failed, value = (False, None) if cancel else receiving.recv()
         except EOFError:  # it died without a word
-            failed, value = True, ChildProcessError(f"a background process died (exit code {process.exitcode})")
+            failed, value = True, None
         finally:
             process.join()
             receiving.close()
         if failed:
-            raise value
+            raise value or ChildProcessError(f"a background process died (exit code {process.exitcode})")
         return value
 
     return finish
