@@ -46,6 +46,10 @@ class ExtractionCache:
     def _path(self, sha256: str) -> Path:
         return self.folder / f"{sha256}.pickle"
 
+    def __contains__(self, sha256: str) -> bool:
+        """Is there an entry for this document (it may still prove unreadable)?"""
+        return self._path(sha256).is_file()
+
     def get(self, sha256: str):
         try:
             with self._path(sha256).open("rb") as handle:

@@ -23,36 +23,42 @@ EXIT_CODES = """exit codes:
   0    built (inputs that could not be used are listed, the build goes on without them)
   1    no readable report among the inputs (nothing written), or with --strict: any input
        skipped or any warning (the outputs are written)
-  2    bad usage, or an output that cannot be written
+  2    bad usage, an output that cannot be written, or a --scheduler that cannot be reached
   3    built, but the graph breaks the SHACL shapes (the violations are printed)
   130  interrupted (Ctrl-C)
 A build that fails or is interrupted leaves the previous outputs as they were."""
 
 
 def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, ...] = (),
-                  html_max_nodes: int | None = DEFAULT_MAX_NODES) -> dict[str, object]:
+                  html_max_nodes: int | None = DEFAULT_MAX_NODES, processes: int = 1) -> dict[str, object]:
     """Write the OUTPUT_FILES (plus graph.nt / graph.jsonld on request), each replaced whole (a
     failure leaves the previous ones); return the number of triples and the files written. graph.html
     shows the aggregated view past `html_max_nodes` entities (None or 0: no limit).
 
-    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph)."""
+    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph);
+    with `processes` > 1 by a forked process, while this one writes the others."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html
-    from kg.emit.rdf import sorted_triples, write_fast
+    from kg.emit.rdf import write_rdf
     from kg.emit.report import write_report
     from kg.emit.tables import write_csv, write_graphml
+    from kg.parallel import in_background
 
     extensions = ("ttl", *dict.fromkeys(f for f in rdf_formats if f != "ttl"))
     names = [*OUTPUT_FILES, *(f"graph.{extension}" for extension in extensions[1:])]
-    triples = sorted_triples(graph)
     with replacing(out_dir, names) as paths:
-        for extension in extensions:
-            write_fast(triples, extension, paths[f"graph.{extension}"])
-        write_html(graph, paths["graph.html"], html_max_nodes)
-        write_graphml(graph, paths["graph.graphml"])
-        write_csv(graph, paths["observations.csv"])
-        write_report(graph, len(triples), paths["build-report.json"])
-    return {"triples": len(triples), "files": names}
+        rdf_paths = {extension: paths[f"graph.{extension}"] for extension in extensions}
+        finish = in_background(lambda: write_rdf(graph, rdf_paths), fork=processes > 1)
+        try:
+            write_html(graph, paths["graph.html"], html_max_nodes)
+            write_graphml(graph, paths["graph.graphml"])
+            write_csv(graph, paths["observations.csv"])
+        except BaseException:
+            finish(cancel=True)  # before the temporary files are removed
+            raise
+        triples = finish()
+        write_report(graph, triples, paths["build-report.json"])
+    return {"triples": triples, "files": names}
 
 
 def summary(graph: KnowledgeGraph) -> str:
@@ -77,12 +83,14 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.cache import ExtractionCache
 
     cache = None if args.no_cache else ExtractionCache(args.cache or args.output / CACHE_FOLDER)
-    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache)
+    graph = build(inputs, progress=None if not args.quiet else False, jobs=args.jobs, cache=cache,
+                  scheduler=args.scheduler)
     if not graph.documents:
         print(summary(graph), file=sys.stderr)
         print("kg build: no readable report among the inputs", file=sys.stderr)
         return 1
-    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()), args.html_max_nodes)
+    written = write_outputs(graph, args.output, tuple(args.rdf_format or ()), args.html_max_nodes,
+                            processes=args.jobs)
     print(summary(graph))
     if cache is not None:
         print(f"cache: {cache.hits} of {cache.hits + cache.misses} documents taken from {cache.root}, "
@@ -196,7 +204,12 @@ def parser() -> argparse.ArgumentParser:
                        help=f"output folder (default: {DEFAULT_OUTPUT}/)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     build.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                       help="extract documents in N processes (default: 1); the outputs do not depend on N")
+                       help="extract documents in N processes, and write the RDF files beside the others "
+                            "(default: 1); the outputs do not depend on N")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="extract documents on the Dask cluster of the scheduler at ADDRESS "
+                            "(such as tcp://HOST:8786; needs pip install 'kg[distributed]'); the workers "
+                            "need kg installed, not the input files; the outputs are the same as a local build's")
     build.add_argument("--cache", type=Path, metavar="DIR",
                        help=f"where extraction results are kept between builds (default: OUTPUT/{CACHE_FOLDER}); "
                             "an unchanged document with an unchanged kg is not extracted again")

@@ -190,9 +190,8 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n[ \t\u3000]*(?:\n[ \t\u3000]*)+", "\n\n", "".join(parser.parts))
 
 
-def read_document(path: Path, warnings: list[str] | None = None) -> tuple[Document, str]:
-    """Read one report; raise ReadError when it cannot be used. Warnings about a file that is still
-    read (damaged bytes, a guessed encoding) are appended to `warnings`."""
+def read_bytes(path: Path) -> bytes:
+    """A report file's bytes; raise ReadError when it is not a regular file, too large or unreadable."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -200,11 +199,23 @@ def read_document(path: Path, warnings: list[str] | None = None) -> tuple[Docume
         if info.st_size > MAX_FILE_BYTES:
             raise ReadError(path, f"too large ({info.st_size / 2**20:.0f} MiB; at most "
                                   f"{MAX_FILE_BYTES // 2**20} MiB are read)")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         problem = "broken symbolic link" if path.is_symlink() and not path.exists() else \
             f"cannot read ({error.strerror or error})"
         raise ReadError(path, problem) from error
+
+
+def document_id(sha256: str) -> str:
+    """A document's id from the SHA-256 of its bytes."""
+    return f"doc-{sha256[:16]}"
+
+
+def read_document(path: Path, warnings: list[str] | None = None, raw: bytes | None = None) -> tuple[Document, str]:
+    """Read one report (from `raw`, its bytes, when they were read already); raise ReadError when it
+    cannot be used. Warnings about a file that is still read (damaged bytes, a guessed encoding) are
+    appended to `warnings`."""
+    raw = read_bytes(path) if raw is None else raw
     text = decode(raw, path, warnings)
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
@@ -212,7 +223,7 @@ def read_document(path: Path, warnings: list[str] | None = None) -> tuple[Docume
     if not text.strip():
         raise ReadError(path, "empty file (no text)")
     digest = hashlib.sha256(raw).hexdigest()
-    document = Document(id=f"doc-{digest[:16]}", path=display_path(path), name=display_path(path.name),
+    document = Document(id=document_id(digest), path=display_path(path), name=display_path(path.name),
                         sha256=digest, n_chars=len(text))
     return document, text
 
@@ -222,4 +233,4 @@ def document_from_string(text: str, name: str = "text") -> tuple[Document, str]:
     text = clean_text(text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     name = display_path(name)
-    return Document(id=f"doc-{digest[:16]}", path=name, name=name, sha256=digest, n_chars=len(text)), text
+    return Document(id=document_id(digest), path=name, name=name, sha256=digest, n_chars=len(text)), text

@@ -30,8 +30,12 @@ class Resolver:
         self.graph = graph
         self._facts: dict[tuple[str, str, str], Fact] = {}
         self._observations: dict[tuple, Observation] = {}
+        self._document_evidence: set[tuple[tuple, Evidence]] = set()  # (fact or observation key, evidence)
 
     def add(self, extraction: DocumentExtraction) -> None:
+        """Merge one document's extraction. Each document is added once, so evidence (which names its
+        document) is deduplicated within the document only: a set, not a search of every list."""
+        self._document_evidence.clear()
         hospital_keys: dict[str, str] = {}
         for mention in extraction.mentions:
             key = mention.key
@@ -74,9 +78,9 @@ class Resolver:
                       f"Healthy {region.label_en or short}" if region.label_en else None, broader=broader)
 
     def _fact(self, subject: str, predicate: str, obj: str, evidence: Evidence) -> None:
-        fact = self._facts.setdefault((subject, predicate, obj), Fact(subject, predicate, obj))
-        if evidence not in fact.evidence:
-            fact.evidence.append(evidence)
+        key = (subject, predicate, obj)
+        fact = self._facts.setdefault(key, Fact(subject, predicate, obj))
+        self._add_evidence(key, fact.evidence, evidence)
 
     def _observation(self, region: str, reading, evidence: Evidence) -> None:
         self._entity(region, "Region", region)
@@ -89,8 +93,12 @@ class Resolver:
         observation = Observation(region, metric_key, Decimal(quantity.value), quantity.unit, reading.year,
                                   reading.kind, reading.phrase, quantity.qualifier)
         observation = self._observations.setdefault(observation.identity, observation)
-        if evidence not in observation.evidence:
-            observation.evidence.append(evidence)
+        self._add_evidence(observation.identity, observation.evidence, evidence)
+
+    def _add_evidence(self, key: tuple, items: list[Evidence], evidence: Evidence) -> None:
+        if (key, evidence) not in self._document_evidence:
+            self._document_evidence.add((key, evidence))
+            items.append(evidence)
 
     def finish(self) -> KnowledgeGraph:
         """Settle facts (a pilot is not also listed as an implementation) and sort for determinism."""

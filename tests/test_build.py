@@ -155,6 +155,24 @@ def test_jobs_give_byte_identical_outputs(built, tmp_path):
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("failing", ["kg.emit.rdf.write_fast", "kg.emit.tables.write_graphml"])
+def test_with_jobs_a_write_failing_in_either_process_leaves_the_previous_outputs(tmp_path, monkeypatch, capsys,
+                                                                                failing):
+    """With --jobs 2 the RDF files are written by a forked process (write_fast) beside the others."""
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate"]) == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(failing, fail)
+    one = sorted(SEEDS.glob("*.txt"))[0]
+    assert main(["build", str(one), "-o", str(out), "--quiet", "--no-validate", "--jobs", "2"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
+
+
 def test_a_second_build_takes_its_extractions_from_the_cache(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(SEEDS), "-o", str(out), "--quiet", "--no-validate"]) == 0

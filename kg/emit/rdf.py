@@ -154,6 +154,7 @@ _RDF_TYPE = str(RDF.type)
 PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": _XSD, "skos": str(SKOS), "dcterms": str(DCTERMS),
             "prov": str(PROV), "owl": "http://www.w3.org/2002/07/owl#", "nif": str(NIF), "qb": str(QB), "kg": str(KG), "id": str(ID),
             **{prefix: f"{ID}{prefix}/" for prefix in ID_PREFIXES}}
+_PARSE_CHUNK = 10_000  # triples given to pyoxigraph's parser at once (100,000 held 150 MB more, and were slower)
 OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}  # file extension -> pyoxigraph.RdfFormat
 
 
@@ -277,20 +278,44 @@ def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str]]:
 
 def sorted_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> list[tuple[str, str, str]]:
     """Every distinct triple of the graph (with the ontology) in N-Triples syntax, sorted by subject,
-    then predicate (rdf:type first), then object: the order the files are written in."""
-    unique = set(iter_triples(kg))
+    then predicate (rdf:type first), then object: the order the files are written in.
+
+    The triples are sorted as they are (no key tuple per triple, no set: millions of them) and repeats
+    dropped as they come; each subject's rdf:type triples are moved before its others on the way."""
+    triples = list(iter_triples(kg))
     if with_ontology:
-        unique.update(_ontology_triples())
+        triples.extend(_ontology_triples())
+    triples.sort()
     rdf_type = f"<{_RDF_TYPE}>"
-    return sorted(unique, key=lambda t: (t[0], t[1] != rdf_type, t[1], t[2]))
+    ordered: list[tuple[str, str, str]] = []
+    others: list[tuple[str, str, str]] = []  # the current subject's triples that are not rdf:type
+    previous = None
+    for triple in triples:
+        if triple == previous:
+            continue
+        if previous is not None and triple[0] != previous[0]:
+            ordered += others
+            others.clear()
+        (ordered if triple[1] == rdf_type else others).append(triple)
+        previous = triple
+    return ordered + others
+
+
+def write_rdf(kg: KnowledgeGraph, paths: dict[str, Path]) -> int:
+    """Write the graph to each path in the format of its key (a file extension); return the number of
+    triples. Their sorted list is freed on return, before the other outputs are made."""
+    triples = sorted_triples(kg)
+    for extension, path in paths.items():
+        write_fast(triples, extension, path)
+    return len(triples)
 
 
 def _pyoxigraph_triples(triples: list[tuple[str, str, str]]) -> Iterator:
     """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks)."""
     import pyoxigraph
 
-    for start in range(0, len(triples), 100_000):
-        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + 100_000])
+    for start in range(0, len(triples), _PARSE_CHUNK):
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + _PARSE_CHUNK])
         yield from pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
