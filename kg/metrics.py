@@ -60,10 +60,11 @@ _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床
 _BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增速", "增幅", "降幅", "完成率", "达标率"}
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
-_NOT_COUNTED = re.compile(r"(?:行动|工程|任务|工作|措施|举措|政策|文件|方案|意见|制度|试点|示范项目|方面|之一)$")
+_TASKS = "行动|工程|任务|工作|措施|举措"
+_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
-_ABSTRACT = re.compile(r"行动|工程|任务|工作|措施|举措|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
+_ABSTRACT = re.compile(rf"{_TASKS}|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
 _A_MEASURE = re.compile(r"(?:人次|人数|率|比例|比重|占比|费用|金额|收入|支出)$")
 _DISTRIBUTIVE = re.compile(r"每(?:一)?(?:个|所|家|名|村|乡|镇|县)|至少|均(?:建设|建成|设置|设立|配备|有)")
 _FRAME_END = re.compile(r"(?:基础上|之上|之中|之下|期间|以来|上|中|下|里|内)$")
@@ -472,9 +473,9 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if quantity.is_count and _DISTRIBUTIVE.search(left):
         return left_start, ""  # 每个乡镇卫生院配备4名全科医生, 市、县均建设1所…: a standard per place
     if quantity.is_count:
-        if not from_match and _names_after(text[quantity.end:]) and not _noun_after(text[quantity.end:]):
-            return left_start, ""  # a count of something unnamed (打造了首批20个行动…样板): no indicator
         noun = _noun_after(text[quantity.end:])
+        if not noun and not from_match and _names_after(text[quantity.end:]):
+            return left_start, ""  # a count of something unnamed (打造了首批20个行动…样板): no indicator
         noun = noun if _PLACES.match(noun) else _clean(noun, vocab)  # 县(市、区) stays as it is
         if "除" in left:  # 除建设200个县域医疗次中心外: the frame is no part of the noun
             noun = noun.removesuffix("外")

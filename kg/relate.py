@@ -43,6 +43,7 @@ _QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _JUXTAPOSED = re.compile(r"[、:()—\-]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")
+_LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
@@ -455,14 +456,12 @@ class DocumentReader:
         for index, mention in enumerate(mentions):
             if mention.type != "Region" or mention not in resolved or not _SELECTED.match(text, mention.end):
                 continue
-            listed = [mention]
-            for previous in reversed(mentions[:index]):
-                if previous.type != "Region" or previous not in resolved or text[previous.end:listed[0].start] not in (
-                        "、", "和", "及", "与"):
-                    break
-                listed.insert(0, previous)
-            programme = next((m for m in reversed(mentions[:mentions.index(listed[0])])
-                              if m.type == "Program" and m in resolved), None)
+            first = index
+            while (first > 0 and mentions[first - 1].type == "Region" and mentions[first - 1] in resolved
+                   and text[mentions[first - 1].end:mentions[first].start] in _LIST_JOINTS):
+                first -= 1
+            listed = mentions[first:index + 1]
+            programme = next((m for m in reversed(mentions[:first]) if m.type == "Program" and m in resolved), None)
             if programme and cues()["pilot"].search(text[programme.start:listed[0].start]):
                 for place in listed:
                     self.out.relations.append(Relation(resolved[place], "pilots", resolved[programme], evidence))
@@ -481,7 +480,7 @@ class DocumentReader:
         for place in reversed(places):
             gap = text[place.end:end]
             close = None if listed else _CLOSE_BEFORE.fullmatch(gap)
-            if listed and gap not in ("、", "和", "及", "与") or not listed and not close:
+            if listed and gap not in _LIST_JOINTS or not listed and not close:
                 break
             conducted = conducted or bool(close and close.group("conduct"))
             listed.append(place)
@@ -517,7 +516,7 @@ class DocumentReader:
         label = self.vocab.entries[resolved[programme]].label if resolved[programme] in self.vocab.entries else ""
         if adjacent or not re.search(r"中心|试点|示范", label) or not cues()["site"].search(evidence.sentence):
             return adjacent
-        hospitals = []  # the sentence's hospitals with no other programme between them and this one
+        hospitals = []  # the sentence's hospitals after the last programme named before this one
         for mention in sentence_mentions:
             if mention.type == "Program" and mention.start < programme.start:
                 hospitals = []
