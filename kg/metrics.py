@@ -10,6 +10,7 @@ and 由9.52/10万下降至5.71/10万 gives two readings of one indicator.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
               r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
+_ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
 _LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
@@ -56,6 +58,8 @@ _TIME_SUFFIX = re.compile(r"(?:时间|天数|日|时限|时长|周期|期限|天
 _MONEY = {"元", "万元", "千元", "亿元"}
 _KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
+# people who hold a title or an honour are counted in 人数 (国医大师人数), staff in 数 (注册护士数)
+_TITLE_HOLDER = re.compile(r"(?:大师|名医|名中医|名师|学者|英才|专家|获得者|标兵|模范|先进个人)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
 _BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增速", "增幅", "降幅", "完成率", "达标率"}
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
@@ -74,6 +78,7 @@ _GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级�
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
+_LIGHT_VERB = re.compile(r"^(?:提供|进行|给予)(?=[\u4e00-\u9fff]{2})")  # the service, not the giving
 _MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本", "都"}  # 139个县|全面推开医共体建设
 _NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全部"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
@@ -82,6 +87,7 @@ _LEVEL_LEAD = re.compile(r"^[^级、]{1,4}级")
 _SHARED_SUFFIX = re.compile(r"(?:患者[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{2})(?:率|比例|比重|占比|水平)$")
 _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五六七八九十]+)年(?=[\u4e00-\u9fff])")
 _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
+_SERVED_GROUP = re.compile(r"^(?:目标人群|服务对象|适龄人群)")
 _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
 PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
@@ -136,6 +142,9 @@ def _noun_after(text: str) -> str:
         if inside:  # 中药(蒙药)饮片, 县(市、区)
             words.append(token.text)
             continue
+        if token.text in ("和", "及") and words and _noun_joined(segment[token.idx + 1:]):
+            words.append(token.text)  # 407名医学生和全科医生: one count of both
+            continue
         if (token.is_punct and token.text != "(" or token.like_num or token.text in _STOP_TOKENS
                 or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
             break
@@ -145,6 +154,13 @@ def _noun_after(text: str) -> str:
     if noun.endswith("级") or shared_head:
         return ""  # 731家二级及以上和基层…, 592个胸痛、卒中…救治中心: the counted thing comes later
     return noun
+
+
+def _noun_joined(rest: str) -> bool:
+    """Does a noun with no count of its own follow 和 (医学生和|全科医生), not a number or a verb?"""
+    first = next(iter(jieba.posseg.cut(rest[:8])), None)
+    clause = re.match(r"[^,;、。:]*", rest).group()
+    return bool(first and not re.match(r"v|[pcudmrqx]", first.flag) and not find_quantities(clause))
 
 
 def _names_after(text: str) -> bool:
@@ -275,6 +291,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                           or _step_of(phrase, quantity, readings))
                 if phrase:
                     phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
+                    phrase = _service_carried(phrase, text[:phrase_start])
                 if not phrase or not _measures(phrase, quantity, vocab):
                     continue
             year, kind = _year_and_kind(text, quantity.start)
@@ -329,12 +346,16 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""
     if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
         phrase = _GENERIC_TAIL.sub("", phrase) or phrase  # …能力提升项目建设152个: the projects
+        if _NOT_COUNTED.search(phrase):  # 国家试点示范项目13个: programmes, no indicator
+            return ""
         person = _PERSON_NOUN.search(phrase)  # 注册护士 3人 → 注册护士数, 两癌筛查 N人 → 两癌筛查人数
         kind = _KIND_SUFFIX.get(quantity.unit, "数")
         kind = "数" if phrase.endswith(kind[0]) else kind  # 特药品种 → 特药品种数
         if quantity.unit in ("张", "万张") and _FACILITY.search(phrase[-4:]) and "床" not in phrase:
             kind = "床位数"  # 床位41.2万张,其中:医院33.5万张: the beds the hospitals have
-        return phrase + ("数" if person else _COUNT_SUFFIX.get(quantity.unit) or kind)
+        if person and not _TITLE_HOLDER.search(phrase):
+            return phrase + "数"
+        return phrase + (_COUNT_SUFFIX.get(quantity.unit) or kind)
     return phrase
 
 
@@ -378,6 +399,15 @@ def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str
     return phrase
 
 
+def _service_carried(phrase: str, before: str) -> str:
+    """开展免费孕前优生健康检查,目标人群覆盖率达99.9%: the target group is the service's, named in the
+    clause before (免费孕前优生健康检查目标人群覆盖率)."""
+    if not _SERVED_GROUP.match(phrase):
+        return phrase
+    service = re.search(r"(?:开展|实施|推行|推进|提供)([^,;。、]{4,20}),$", before)
+    return service.group(1) + phrase if service else phrase
+
+
 def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
     """每千人口拥有执业(助理)医师3.19人、注册护士4.12人: the next item of the list is per capita too."""
     previous = readings[-1] if readings else None
@@ -412,13 +442,17 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     if predicate is not None:  # the things counted do something: named by it, or no indicator
         if not predicate:
             return ""
-        return noun + predicate + "人数" if quantity.unit in _COUNT_SUFFIX else f"{predicate}的{noun}数"
+        if quantity.unit in _COUNT_SUFFIX:  # 为5.8万名失能老人提供上门健康服务 → 失能老人上门健康服务人数
+            return noun + _LIGHT_VERB.sub("", predicate) + "人数"
+        return f"{predicate}的{noun}数"
     if _PLACES.match(noun):
         return ""
     before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
     done = before[-1].word if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD else ""
     name = done + noun
     kind = _KIND_SUFFIX.get(quantity.unit, "数")  # 提供12类公共卫生服务 → 提供公共卫生服务类数
+    if _TITLE_HOLDER.search(name) and quantity.unit in _COUNT_SUFFIX:
+        kind = "人数"
     if quantity.unit == "项" and next(iter(jieba.posseg.cut(noun[-2:]))).flag == "v":
         kind = "项目数"  # 363项检查检验结果互认: the items recognized
     return name if _RATIO_SUFFIX.search(name) else name + ("数" if name.endswith(kind[0]) else kind)
@@ -438,6 +472,11 @@ def _predicate(after: str) -> str | None:
             return None
         after = after[quantity.end + after[quantity.end:].find(noun) + len(noun):]
     predicate = re.match(r"[^,;。、]*", after).group().replace("了", "")  # 开展了…试点
+    listed = re.match(r"[^,;。]*?、[^,;。]*等([^,;。、]{2,})", after)
+    if listed:  # 提供用药指导、健康随访等上门健康服务: the kind the list is of
+        verbs = list(itertools.takewhile(lambda word: word.flag == "v", jieba.posseg.cut(predicate)))
+        predicate = "".join(word.word for word in verbs) + listed.group(1) if verbs else predicate
+    predicate = re.sub(r"^(纳入.{2,})范围$", r"\1", predicate)  # 纳入医保支付范围: included in 医保支付
     words = list(jieba.posseg.cut(predicate)) if predicate else []
     first = next((word for word in words if word.word not in _MANNER), None)
     if not (first and first.flag in ("v", "vn", "d", "ad", "p") and first.word not in _NOT_A_PREDICATE
@@ -466,8 +505,9 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
     if from_match:
         left = left[:from_match.start()]
     left = _CHANGE_TAIL.sub("", left)
-    if readings and readings[-1].end >= left_start and "、" in left:  # 建成513家托育机构、托位数2.97万个
-        left_start, left = left_start + left.index("、") + 1, left.split("、", 1)[1]
+    joint = re.search("、|和|及", left)
+    if readings and readings[-1].end >= left_start and joint:  # 建成513家托育机构、托位数2.97万个
+        left_start, left = left_start + joint.end(), left[joint.end():]
     if _CHANGE_LEAD.match(_LEAD_NOISE.sub("", left)):
         return left_start, ""
     if quantity.is_count and _DISTRIBUTIVE.search(left):
@@ -485,6 +525,16 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
             position = text.find(noun, quantity.end)  # the predicate follows the noun with its tail (…项目建设|)
             after = text[position + len(noun):] if position >= 0 else ""
             return quantity.end, _count_name(left, _GENERIC_TAIL.sub("", noun), after, quantity)
+    counted = [q for q in find_quantities(text[:quantity.start]) if q.is_count and q.end >= left_start]
+    if counted:  # a count of who does or gets what the number measures
+        between = text[counted[-1].end:quantity.start]
+        noun = _noun_after(between)
+        if noun and between.startswith(noun) and len(between) - len(noun) >= 2:
+            rest = between[len(noun):]
+            if re.search(r"为[^,;。\d]{0,4}$", text[:counted[-1].start]):
+                left_start, left = quantity.start - len(rest), rest  # 为1958家配送企业|结算药品耗材款137.9亿元
+            else:  # 5家项目医院|累计引进新技术新项目787项: the things counted do it
+                left_start, left = quantity.start - len(between), noun + _ADVERBS.sub("", rest)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
     if not phrase and quantity.unit == "%":
         return quantity.end, _share_of(text[quantity.end:])

@@ -221,10 +221,36 @@ def test_verbs_and_fragments_are_not_indicators(vocab):
 def test_counts_are_named_by_what_they_count(vocab):
     readings = read_metrics("共有国医大师2名、全国名中医7名、青年岐黄学者4名,2个民族药进入《中国药典》。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
-        ("国医大师数", Decimal("2")), ("名中医数", Decimal("7")), ("青年岐黄学者数", Decimal("4")),
+        ("国医大师人数", Decimal("2")), ("名中医人数", Decimal("7")), ("青年岐黄学者人数", Decimal("4")),
         ("进入《中国药典》的民族药数", Decimal("2"))]
     nurses = read_metrics("每千人口拥有执业(助理)医师3.19人、注册护士4.12人。", vocab)
     assert [r.phrase for r in nurses] == ["每千人口执业(助理)医师数", "每千人口注册护士数"]
+
+
+def test_a_count_covers_nouns_joined_by_and_unless_each_has_its_own(vocab):
+    [staff] = read_metrics("为基层医疗卫生机构配备407名医学生和全科医生,189名大学生成为乡村医生。", vocab)[:1]
+    assert (staff.phrase, staff.quantity.value) == ("配备医学生和全科医生数", Decimal("407"))
+    scholars = read_metrics("以1名国医大师、6名岐黄学者和青年岐黄学者为代表的人才库", vocab)
+    assert [r.phrase for r in scholars] == ["国医大师人数", "岐黄学者和青年岐黄学者人数"]
+    both = read_metrics("建成513家托育机构和托位2.97万个。", vocab)
+    assert [r.phrase for r in both] == ["托育机构数", "托位数"]
+
+
+def test_a_count_before_an_amount_says_for_whom(vocab):
+    [paid] = read_metrics("累计为全区1958家配送企业结算药品耗材款137.9亿元。", vocab)
+    assert (paid.phrase, paid.quantity.unit) == ("药品耗材款", "亿元")  # not 企业…, and 1958家 no indicator
+    [done] = read_metrics("5家项目医院累计引进新技术新项目787项。", vocab)  # without 为 they do it
+    assert done.phrase == "项目医院引进新技术新项目数"
+
+
+def test_a_service_names_what_is_counted_or_covered(vocab):
+    [care] = read_metrics("为5.8万名失能老人提供用药指导、健康随访等上门健康服务。", vocab)
+    assert care.phrase == "失能老人上门健康服务人数"  # the kind the list is of, not its first item
+    [coverage] = read_metrics("普遍开展免费孕前优生健康检查,目标人群覆盖率达99.9%。", vocab)
+    assert coverage.phrase == "免费孕前优生健康检查目标人群覆盖率"
+    [bare] = read_metrics("目标人群覆盖率达99.9%。", vocab)
+    assert bare.phrase == "目标人群覆盖率"  # nothing before it to own the group
+    assert not read_metrics("实施公立医院改革与高质量发展等国家试点示范项目13个。", vocab)  # programmes
 
 
 def test_a_name_containing_a_target_word_is_no_target(vocab):
@@ -285,6 +311,8 @@ def test_count_units_name_the_kind_and_a_list_of_rates_shares_its_value(vocab):
     assert [r.phrase for r in read_metrics("累计集采药品1073种,医用耗材77类。", vocab)] == ["集采药品种数", "医用耗材类数"]
     [herbs] = read_metrics("将符合条件的486个中药(蒙药)饮片纳入医保支付。", vocab)
     assert herbs.phrase.endswith("中药(蒙药)饮片数")
+    [granules] = read_metrics("将434个中药配方颗粒纳入医保支付范围。", vocab)
+    assert granules.phrase == "纳入医保支付的中药配方颗粒数"  # 范围 adds nothing to what is counted
     shared = read_metrics("接种率、7岁以下儿童健康管理率保持在90%以上。", vocab)
     assert [(r.phrase, r.quantity.qualifier) for r in shared] == [("接种率", "以上"), ("7岁以下儿童健康管理率", "以上")]
     [surgery] = read_metrics("开展疑难手术11.39万例。", vocab)
