@@ -46,6 +46,7 @@ _TITLE = re.compile(r"《[^》]*》")
 _LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
+_NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,16}?(?:试点|示范)[^,;。]*")  # 内蒙古作为三个国家首批省级试点之一
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
 _PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
@@ -451,10 +452,16 @@ class DocumentReader:
 
     def _selected_places(self, mentions: list[Mention], resolved: dict[Mention, str], evidence: Evidence) -> None:
         """…示范项目名单,徐州市、宁波市、深圳市等15个城市入选: places listed right before 入选/获批 pilot
-        the pilot or demonstration programme the sentence named before them."""
+        the pilot or demonstration programme the sentence named before them; so do places named 作为…试点
+        in a clause of their own (推进医疗服务价格改革,内蒙古作为三个国家首批省级试点之一)."""
         text = self.mapped.text
         for index, mention in enumerate(mentions):
-            if mention.type != "Region" or mention not in resolved or not _SELECTED.match(text, mention.end):
+            if mention.type != "Region" or mention not in resolved:
+                continue
+            named_as = _NAMED_AS_PILOT.match(text, mention.end)
+            if named_as and any(m.type == "Program" and mention.end <= m.start < named_as.end() for m in mentions):
+                continue  # 作为DRG付费试点城市: the clause names its programme itself
+            if not (named_as or _SELECTED.match(text, mention.end)):
                 continue
             first = index
             while (first > 0 and mentions[first - 1].type == "Region" and mentions[first - 1] in resolved
@@ -462,7 +469,7 @@ class DocumentReader:
                 first -= 1
             listed = mentions[first:index + 1]
             programme = next((m for m in reversed(mentions[:first]) if m.type == "Program" and m in resolved), None)
-            if programme and cues()["pilot"].search(text[programme.start:listed[0].start]):
+            if programme and (named_as or cues()["pilot"].search(text[programme.start:listed[0].start])):
                 for place in listed:
                     self.out.relations.append(Relation(resolved[place], "pilots", resolved[programme], evidence))
 

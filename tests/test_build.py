@@ -224,6 +224,15 @@ def test_places_listed_before_selected_pilot_the_programme_named_before():
     assert _facts("各地医改\n国家卫生健康委推进公立医院高质量发展,徐州市代表发言。") == set()  # no 入选
 
 
+def test_a_place_named_as_a_pilot_pilots_the_programme_of_the_sentence():
+    facts = _facts("内蒙古\n推进医疗服务价格改革,内蒙古作为三个国家首批省级试点之一,最早印发实施方案。")
+    assert facts == {("内蒙古自治区", "pilots", "医疗服务价格改革")}  # and not also implements
+    city = _facts("宁夏\n深化医改,银川市作为全国公立医院改革与高质量发展示范项目城市之一。")
+    assert ("银川市", "pilots", "公立医院改革与高质量发展示范项目") in city
+    assert _facts("重庆\n全面推行家庭医生签约服务,作为我市重点工作。") == {
+        ("重庆市", "implements", "家庭医生签约服务")}  # 作为 without 试点 or 示范 designates nothing
+
+
 def test_an_annual_statistical_bulletin_dates_its_values():
     bulletin = "河南省2023年卫生健康事业发展统计公报\n全省孕产妇死亡率为8.21/10万,每千人口床位数由2022年的6.85张增加到7.12张。"
     years = {(row.metric, row.value): row.year for row in kg.build_texts({"b.txt": bulletin}).observations().itertuples()}
