@@ -63,7 +63,7 @@ _TITLE_HOLDER = re.compile(r"(?:大师|名医|名中医|名师|学者|英才|专
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
 _BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增速", "增幅", "降幅", "完成率", "达标率"}
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
-_OWNED = {"床位", "床", "托位", "人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
+_OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _TASKS = "行动|工程|任务|工作|措施|举措"
 _NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
@@ -340,6 +340,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
            and sum(len(word) for word, _ in words[1:]) >= 4):
         words.pop(0)
     phrase = "".join(word for word, _ in words)
+    if phrase.endswith("床位") and quantity.unit in ("张", "万张"):
+        return phrase + "数"  # 全省床位74.4万张: the number of beds
     if _MEASURE_SUFFIX.search(phrase):
         return phrase
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
@@ -392,8 +394,14 @@ def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str
     if phrase in _BARE_MEASURES:
         return previous.phrase.removesuffix("数") + phrase if previous and previous.quantity.is_count else ""
     joint = text[previous.end:previous.end + 1] if previous else ""
-    if previous and phrase.removesuffix("数") in _OWNED and joint == "、":
-        return previous.phrase.removesuffix("数") + phrase.removesuffix("数") + "数"
+    owned = phrase.removesuffix("数")
+    if previous and owned in _OWNED and joint in ("、", ","):
+        owner = previous.phrase.removesuffix("数")
+        item = next((item for item in _OWNED if owner.endswith(item) and owner != item), None)
+        if item:  # 乡镇卫生院1953个,床位15.5万张,卫生人员16.5万人: still the 乡镇卫生院's
+            return owner.removesuffix(item) + owned + "数"
+        if joint == "、" or previous.quantity.is_count and _FACILITY.search(owner[-3:]):
+            return owner + owned + "数"
     if previous and _SIDE.fullmatch(phrase) and joint in ("、", ",") and _SIDE.search(previous.phrase):
         return _SIDE.sub("", previous.phrase) + phrase
     return phrase

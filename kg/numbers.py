@@ -32,6 +32,10 @@ QUANTITY = re.compile(
     rf"(?:(?P<magnitude>万|亿)(?=多|余))?(?P<more>多|余)?(?P<unit>{_UNIT})"
     rf"(?P<after>以上|以下|左右|之内|以内)?"
 )
+# 总诊疗人次6.5亿, 入院人次2187.3万: the name says what is counted, the number only its magnitude
+_IMPLIED_UNIT = re.compile(r"(?P<counted>人次|人数|人员)(?:为|达|达到|超过)?(?P<num>\d+(?:\.\d+)?)(?P<magnitude>万|亿)"
+                           r"(?P<more>多|余)?(?=[,;。、]|比|较|$)")
+_COUNTED_UNIT = {"人次": "人次", "人数": "人", "人员": "人"}
 _DURATION = re.compile(r"^多?(?:工作日|月|小时|星期|年度|方面|层面|环节|维度)")  # 6个方面: an enumeration
 _NOT_A_VALUE_AFTER = re.compile(r"^(?:及|以上[\u4e00-\u9fff]|以下[\u4e00-\u9fff]|至|[-—~～]|的|[\u4e00-\u9fff]{0,2}(?:儿童|老人|老年|人群|妇女|女孩|青少年|婴幼儿))")
 _QUALIFIER_NAMES = {"约": "约", "近": "近", "超过": "以上", "超": "以上", "逾": "以上", "不低于": "以上",
@@ -97,4 +101,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if unit not in UNITS:
             continue
         quantities.append(Quantity(start, match.end(), value, unit, qualifier or None, match.group()))
-    return quantities
+    for match in _IMPLIED_UNIT.finditer(text):
+        unit = match.group("magnitude") + _COUNTED_UNIT[match.group("counted")]
+        quantities.append(Quantity(match.start("num"), match.end(), Decimal(match.group("num")), unit,
+                                   match.group("more"), text[match.start("num"):match.end()]))
+    return sorted(quantities, key=lambda quantity: quantity.start)

@@ -126,6 +126,10 @@ def test_quantities_with_units_qualifiers_and_non_values():
     assert found == [(Decimal("390"), "万名", "多"), (Decimal("90"), "%", "以上")]
     assert [q.value for q in find_quantities("孕产妇死亡率由9.52/10万下降至5.71/10万")] == [
         Decimal("9.52"), Decimal("5.71")]
+    implied = find_quantities("总诊疗人次6.5亿,比上年增加1.3亿人次;入院人次2187.3万。床位1.2万,人员达3万余。")
+    assert [(q.value, q.unit, q.qualifier) for q in implied] == [
+        (Decimal("6.5"), "亿人次", None), (Decimal("1.3"), "亿人次", None), (Decimal("2187.3"), "万人次", None),
+        (Decimal("3"), "万人", "余")]  # 床位1.2万: the name does not say the unit
 
 
 # --- relations ----------------------------------------------------------------------------------
@@ -281,6 +285,11 @@ def test_one_value_shared_by_a_list_of_rates(vocab):
 def test_a_bare_measure_belongs_to_the_thing_before_it(vocab):
     readings = read_metrics("全省登记在册的医养结合机构121所、床位2.5万张。", vocab)
     assert readings[1].phrase.endswith("医养结合机构床位数") and readings[1].quantity.unit == "万张"
+    bulletin = read_metrics("全省共有乡镇卫生院1953个,床位15.5万张,卫生人员16.5万人。", vocab)
+    assert [r.phrase for r in bulletin] == ["乡镇卫生院数", "乡镇卫生院床位数", "乡镇卫生院卫生人员数"]
+    assert [r.phrase for r in read_metrics("全省床位74.4万张,全省医院2355个。", vocab)] == ["床位数", "医院数"]
+    after_a_rate = read_metrics("全省医疗卫生机构床位使用率80%,卫生人员16.5万人。", vocab)
+    assert after_a_rate[1].phrase == "卫生人员数"  # only a count of facilities owns what follows a comma
 
 
 def test_a_change_is_not_a_level(vocab):
