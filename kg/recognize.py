@@ -76,9 +76,10 @@ def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
 def _name_start(window: str) -> int:
     """Where a name ending at the end of `window` begins: walk jieba words back while they are nouns."""
     start = len(window)
-    for word, flag in reversed(list(jieba.posseg.cut(window))):
+    for index, (word, flag) in enumerate(reversed(list(jieba.posseg.cut(window)))):
+        numbered = index == 1 and re.fullmatch(r"[一二三四五六七八九十]", word)  # 湘雅|二|医院
         if (not _NAME_POS.match(flag) or word in ("的", "和", "与", "及", "等")
-                or (flag == "m" and not word.startswith("第"))):
+                or (flag == "m" and not word.startswith("第") and not numbered)):
             break
         start -= len(word)
     return start

@@ -409,7 +409,7 @@ class DocumentReader:
                     or patterns["implement"].search(text[:local_start] + " " + text[local_end:])):
                 continue
             place_mentions = [m for m in clause[:index] if m.type in ("Region", "Anaphor") and m in resolved]
-            sites = [resolved[m] for m in self._named_right_before(programme, place_mentions)]
+            sites = self._named_right_before(programme, place_mentions, resolved)
             places = [resolved[m] for m in place_mentions]
             hospitals = self._designated_hospitals(programme, clause, sentence_mentions, resolved, evidence)
             for hospital in hospitals:
@@ -479,9 +479,12 @@ class DocumentReader:
             return True
         return "region/" + programme.removeprefix(HEALTHY_PREFIX) in self.regions.ancestors(place)
 
-    def _named_right_before(self, programme: Mention, places: list[Mention]) -> list[Mention]:
+    def _named_right_before(self, programme: Mention, places: list[Mention], resolved: dict[Mention, str]
+                            ) -> list[str]:
         """The places listed right before a programme (闵行、青浦、嘉定等区紧密型城市医疗集团试点;
-        包头、赤峰、乌海3个…试点), not a subject further away (安徽省将从…、…试点、…等方面发力)."""
+        包头、赤峰、乌海3个…试点), not a subject further away (安徽省将从…、…试点、…等方面发力).
+        A city or county that conducts a pilot (长沙市、株洲市开展…试点) is a site; a province that
+        does (黑龙江省开展…试点) runs it somewhere inside, unless the text says where (在武汉、宜昌开展…)."""
         text, listed, end = self.mapped.text, [], programme.start
         conducted = False
         for place in reversed(places):
@@ -492,9 +495,10 @@ class DocumentReader:
             conducted = conducted or bool(close and close.group("conduct"))
             listed.append(place)
             end = place.start
-        if conducted and not text[:end].endswith("在"):  # 在武汉、宜昌开展…试点; not 黑龙江省开展…试点
-            return []
-        return listed[::-1]
+        sites = [resolved[place] for place in reversed(listed)]
+        if conducted and not text[:end].endswith("在"):
+            return [site for site in sites if self.vocab.entries[site].subtype != "Province"]
+        return sites
 
     def _host_places(self, programme: Mention, sentence_mentions: list[Mention],
                      resolved: dict[Mention, str]) -> list[str]:

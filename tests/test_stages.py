@@ -105,10 +105,13 @@ def test_regions_programmes_and_hospitals(vocab):
     assert ("Region", "宁夏") in found
     assert ("Program", "国家区域医疗中心") in found
     assert ("Hospital", "北京大学第一医院宁夏妇女儿童医院") in found
+    listed = "支持中南大学湘雅医院、中南大学湘雅二医院建设国家医学中心"
+    assert [m.surface for m in recognize(listed, 0, vocab) if m.type == "Hospital"] == [
+        "中南大学湘雅医院", "中南大学湘雅二医院"]  # the hospital's number is part of its name
 
 
 def test_generic_hospitals_are_not_names(vocab):
-    text = "宁夏6家三甲医院新增车位1100余个,上海市全面加强党对医改工作和公立医院的领导,支持县级医院发展"
+    text = "宁夏6家三甲医院新增车位1100余个,上海市全面加强党对医改工作和公立医院的领导,支持县级医院发展,全市二医院"
     assert not [m for m in recognize(text, 0, vocab) if m.type == "Hospital"]
 
 
@@ -173,6 +176,10 @@ def test_pilot_city_list():
     graph = graph_of("内蒙古\n推进包头、赤峰、乌海3个国家紧密型城市医疗集团建设试点。")
     pilots = {s for s, p, o in facts(graph) if p == "pilots" and "城市医疗集团" in o}
     assert pilots == {"包头市", "赤峰市", "乌海市"}
+    conducted = graph_of("湖南\n长沙市、株洲市开展紧密型城市医疗集团建设试点。")
+    assert {s for s, p, o in facts(conducted) if p == "pilots"} == {"长沙市", "株洲市"}
+    province = graph_of("黑龙江\n黑龙江省开展紧密型城市医疗集团建设试点。")  # runs pilots somewhere inside
+    assert {p for s, p, o in facts(province)} == {"implements"}
 
 
 def test_a_province_promoting_a_pilot_scheme_implements_it():
