@@ -35,7 +35,7 @@ def _opens(text: str, position: int) -> bool:
 
 
 _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
-                           r"(?:建设|创建|完成|承担|(?P<conduct>开展)|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|列为)?"
+                           r"(?:建设|创建|完成|承担|(?P<conduct>开展)|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|(?:被)?(?:列|确定)?为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
 _OPENING_QUOTES = "“‘「『\""
 _CLOSING_QUOTES = "”’」』\""
@@ -47,6 +47,7 @@ _LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
 _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,16}?(?:试点|示范)[^,;。]*")  # 内蒙古作为三个国家首批省级试点之一
+_SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
 _PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
@@ -179,6 +180,7 @@ class DocumentReader:
         self.target_year: int | None = None  # the plan year a paragraph's targets are for (到2025年,…)
         self.targets_section = False  # under a heading like 主要目标: every value is a target
         self.report_year: int | None = None  # the year an annual statistical bulletin reports on
+        self.listed_programme: str | None = None  # under …试点县名单: the programme the places listed pilot
 
     def run(self) -> DocumentExtraction:
         document_paragraphs = paragraphs(self.mapped.text)
@@ -237,6 +239,8 @@ class DocumentReader:
     def _paragraph(self, index: int, paragraph: Paragraph,
                    recognized: list[tuple[Sentence, list[Mention]]]) -> None:
         mentions = [m for _, found in recognized for m in found]
+        if self._listed_site(paragraph, mentions):
+            return
         place = self._place_named(paragraph, mentions)
         if paragraph.is_heading or not self.targets_section:
             self.target_year = None
@@ -252,6 +256,27 @@ class DocumentReader:
             self.scope.paragraph = place
         for sentence, found in recognized:
             self._sentence(sentence, found)
+
+    def _listed_site(self, paragraph: Paragraph, mentions: list[Mention]) -> bool:
+        """A list of sites under its title (紧密型县域医共体建设试点县名单(河北), then 馆陶县, 巨鹿县,
+        保定市清苑区 … one per line): each place pilots the title's programme. True for a list line."""
+        named = [m for m in mentions if m.type == "Region"]
+        places = self._without_qualifiers(named, self.scope.current())
+        bare = bool(places) and "".join(self.mapped.text[m.start:m.end] for m in places) == paragraph.text.strip()
+        site = self.regions.resolve(places[0], self.scope.current()) if bare and len(places) == 1 else None
+        if self.listed_programme and site:
+            evidence = self._evidence(paragraph.sentences[0])
+            for mention in named:  # 保定市清苑区: 保定市 is named too
+                key = self.regions.resolve(mention, self.scope.current())
+                if key:
+                    self.out.mentions.append(EntityMention(key, "Region", mention.surface, evidence))
+            self.out.relations.append(Relation(site, "pilots", self.listed_programme, evidence))
+            return True
+        self.listed_programme = None
+        programmes = [m for m in mentions if m.type == "Program"]
+        if paragraph.is_heading and programmes and _SITE_LIST.search(paragraph.text):
+            self.listed_programme = self._entity_key(programmes[0], self.scope.current())
+        return False
 
     def _place_named(self, paragraph: Paragraph, mentions: list[Mention]) -> str | None:
         """The place a heading names, or the place a paragraph opens with."""

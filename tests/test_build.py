@@ -233,6 +233,18 @@ def test_a_place_named_as_a_pilot_pilots_the_programme_of_the_sentence():
         ("重庆市", "implements", "家庭医生签约服务")}  # 作为 without 试点 or 示范 designates nothing
 
 
+def test_places_made_pilots_with_wei_and_places_listed_under_a_list_title():
+    facts = _facts("各地\n确定山西省、浙江省为紧密型县域医共体建设试点省,北京市西城区等个县为紧密型县域医共体建设试点县。")
+    assert {(s, p) for s, p, _ in facts} == {("山西省", "pilots"), ("浙江省", "pilots"), ("西城区", "pilots")}
+    listed = kg.build_texts({"list.txt": "紧密型县域医共体建设试点县名单(河北)\n\n馆陶县\n\n保定市清苑区\n\n"
+                                          "工作目标\n\n通过紧密型医共体建设,完善县域医疗卫生服务体系。"}).graph
+    pilots = {listed.entities[f.subject].label for f in listed.facts if f.predicate == "pilots"}
+    assert pilots == {"馆陶县", "清苑区"}  # the list ends at the next heading
+    assert "保定市" in {e.label for e in listed.entities.values()}
+    plain = _facts("河北\n\n馆陶县\n\n巨鹿县推进紧密型县域医共体建设。")  # no list title: no pilots
+    assert {p for _, p, _ in plain} == {"implements"}
+
+
 def test_an_annual_statistical_bulletin_dates_its_values():
     bulletin = "河南省2023年卫生健康事业发展统计公报\n全省孕产妇死亡率为8.21/10万,每千人口床位数由2022年的6.85张增加到7.12张。"
     years = {(row.metric, row.value): row.year for row in kg.build_texts({"b.txt": bulletin}).observations().itertuples()}
