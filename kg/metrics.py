@@ -26,7 +26,7 @@ _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|
               r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
-_LINK_VERB = (r"(?:已经|已|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
+_LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
@@ -39,7 +39,7 @@ _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平�
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数])")  # not 接种率
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
-_FROM = re.compile(r"(?:由|从)(?:((?:19|20)\d{2})年(?:的)?)?$")
+_FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:((?:19|20)\d{2})年(?:的)?)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
                  r"(?:到|至|为)(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?$")
 _YEAR = re.compile(r"(?<![\d\-—~～])((?:19|20)\d{2})年(?![\-—~～]\d)")  # a year a report could mean
@@ -65,7 +65,7 @@ _BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增�
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _TASKS = "行动|工程|任务|工作|措施|举措"
-_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一)$")
+_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(rf"{_TASKS}|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
@@ -295,10 +295,14 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 if not phrase or not _measures(phrase, quantity, vocab):
                     continue
             year, kind = _year_and_kind(text, quantity.start)
-            pair = _FROM.search(text[:quantity.start]) or (
-                readings and readings[-1].phrase == phrase and _TO.search(text[readings[-1].end:quantity.start]))
+            start = _FROM.search(text[:quantity.start])
+            end = (not start and readings and readings[-1].phrase == phrase
+                   and _TO.search(text[readings[-1].end:quantity.start]))
+            pair = start or end
             if pair and pair.group(1):
                 year = int(pair.group(1))
+            elif end and _FROM.search(text[:readings[-1].start]).group(1):  # 至2022年,…从2018年的A提高至B:
+                year = _year_and_kind(text, readings[-1].phrase_start)[0]  # B is not 2018's
             for name in _shared_value(phrase):
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
                                               known_metric(name, vocab), quantity, year, kind))

@@ -36,7 +36,7 @@ QUANTITY = re.compile(
 _IMPLIED_UNIT = re.compile(r"(?P<counted>人次|人数|人员)(?:为|达|达到|超过)?(?P<num>\d+(?:\.\d+)?)(?P<magnitude>万|亿)"
                            r"(?P<more>多|余)?(?=[,;。、]|比|较|$)")
 _COUNTED_UNIT = {"人次": "人次", "人数": "人", "人员": "人"}
-_DURATION = re.compile(r"^多?(?:工作日|月|小时|星期|年度|方面|层面|环节|维度)")  # 6个方面: an enumeration
+_DURATION = re.compile(r"^多?(?:工作日|月|小时|星期|年度|年头|方面|层面|环节|维度)")  # 6个方面: an enumeration
 _NOT_A_VALUE_AFTER = re.compile(r"^(?:及|以上[\u4e00-\u9fff]|以下[\u4e00-\u9fff]|至|[-—~～]|的|[\u4e00-\u9fff]{0,2}(?:儿童|老人|老年|人群|妇女|女孩|青少年|婴幼儿))")
 _QUALIFIER_NAMES = {"约": "约", "近": "近", "超过": "以上", "超": "以上", "逾": "以上", "不低于": "以上",
                     "不少于": "以上", "高于": "以上", "不超过": "以下", "低于": "以下"}

@@ -245,6 +245,11 @@ def test_places_made_pilots_with_wei_and_places_listed_under_a_list_title():
     assert {p for _, p, _ in plain} == {"implements"}
 
 
+def test_a_newspaper_is_no_place_and_national_news_no_province_s():
+    graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
+    assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]
+
+
 def test_an_annual_statistical_bulletin_dates_its_values():
     bulletin = "河南省2023年卫生健康事业发展统计公报\n全省孕产妇死亡率为8.21/10万,每千人口床位数由2022年的6.85张增加到7.12张。"
     years = {(row.metric, row.value): row.year for row in kg.build_texts({"b.txt": bulletin}).observations().itertuples()}

@@ -142,6 +142,11 @@ def test_before_after_pair_gives_two_observations_with_years(vocab):
     assert [(r.quantity.value, r.year, r.kind) for r in readings] == [
         (Decimal("18.5"), 2015, "reported"), (Decimal("15.26"), 2023, "reported")]
     assert all("过早死亡率" in r.phrase for r in readings)
+    dated = read_metrics("至2022年,全市人均预期寿命已从2018年的77.6岁提高至79.6岁;预计到2025年将达到81岁。", vocab)
+    assert [(r.quantity.value, r.year, r.kind) for r in dated] == [
+        (Decimal("77.6"), 2018, "reported"), (Decimal("79.6"), 2022, "reported"), (Decimal("81"), 2025, "target")]
+    undated = read_metrics("人均预期寿命从2018年的77.6岁提高至79.6岁。", vocab)
+    assert [r.year for r in undated] == [2018, None]  # the later value is not the earlier one's year's
 
 
 def test_list_distributes_over_metrics(vocab):
@@ -305,6 +310,8 @@ def test_a_change_is_not_a_level(vocab):
 
 
 def test_counts_of_actions_are_no_indicators(vocab):
+    assert not read_metrics("明确11项提升人均预期寿命的专项行动工作年度目标。", vocab)
+    assert not read_metrics("三明医改已走过近十个年头。", vocab)
     assert not read_metrics("扎实推进健康宁夏16项专项行动,持续提升群众健康水平。", vocab)
     [people] = read_metrics("另外,重庆每年为390多万名65岁以上老人免费体检。", vocab)
     assert people.phrase == "65岁以上老人免费体检人数"
