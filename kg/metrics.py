@@ -23,7 +23,7 @@ from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
-              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将)")
+              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
 _LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
@@ -303,7 +303,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 year = int(pair.group(1))
             elif end and _FROM.search(text[:readings[-1].start]).group(1):  # 至2022年,…从2018年的A提高至B:
                 year = _year_and_kind(text, readings[-1].phrase_start)[0]  # B is not 2018's
-            for name in _shared_value(phrase):
+            for name in _shared_value(phrase) if len(group) == 1 else [phrase]:
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
                                               known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
@@ -579,11 +579,13 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
     items = _items(_ITEM_SPLIT.split(cleaned), vocab)
     joined_by_and = all(re.fullmatch(r"\s*(?:和|及)\s*", text[a.end:b.start]) for a, b in zip(group, group[1:]))
     if joined_by_and or len(items) < len(group):  # A标准和B标准分别提高到600元和92元: the last item's
-        last = _ITEM_SPLIT.split(cleaned)[-1]
-        split = _items(_AND_SPLIT.split(last), vocab)
-        if len(split) == len(group):
-            items = split
+        parts = _ITEM_SPLIT.split(cleaned)
+        last_split = _items(_AND_SPLIT.split(parts[-1]), vocab)
+        all_split = _items([piece for part in parts for piece in _AND_SPLIT.split(part)], vocab)
+        items = next((split for split in (last_split, all_split) if len(split) == len(group)), items)
     if len(items) >= len(group):
         return [(clause_start, phrase) for phrase in _distribute(items[-len(group):])]
     joined = _clean(cleaned, vocab)
+    if _ITEM_SPLIT.search(joined) or _AND_SPLIT.search(joined):
+        joined = ""  # 孕产妇、婴儿死亡率分别为8%、3%、5%: two names, three numbers, no telling which is which
     return [(clause_start, joined)] * len(group)

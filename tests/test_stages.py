@@ -150,6 +150,10 @@ def test_before_after_pair_gives_two_observations_with_years(vocab):
 
 
 def test_list_distributes_over_metrics(vocab):
+    mixed = read_metrics("全省孕产妇死亡率、婴儿死亡率和5岁以下儿童死亡率分别降至8.86/10万、3.52‰和4.76‰。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in mixed] == [
+        ("孕产妇死亡率", Decimal("8.86")), ("婴儿死亡率", Decimal("3.52")), ("5岁以下儿童死亡率", Decimal("4.76"))]
+    assert not read_metrics("孕产妇、婴儿死亡率分别为8%、3%、5%。", vocab)  # two names, three numbers
     readings = read_metrics("2024年,全区孕产妇、婴儿、5岁以下儿童死亡率分别下降至5.74/10万、2.28‰、3.36‰。", vocab)
     assert [(r.phrase, r.quantity.value, r.year) for r in readings] == [
         ("孕产妇死亡率", Decimal("5.74"), 2024), ("婴儿死亡率", Decimal("2.28"), 2024),
