@@ -47,6 +47,7 @@ _LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
 _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,16}?(?:试点|示范)[^,;。]*")  # 内蒙古作为三个国家首批省级试点之一
+_PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
 _SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
@@ -324,6 +325,7 @@ class DocumentReader:
             governed = bool(cues()["implement"].search(self.mapped.text[sentence.start:clause_start]))
             self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence, governed)
         self._selected_places(stated, resolved, evidence)
+        self._titled_plans(titles, mentions, resolved, evidence)
         for reading in read_metrics(sentence.text, self.vocab):
             phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
             clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
@@ -474,6 +476,20 @@ class DocumentReader:
         outer_key = self.regions.resolve(outer, scope)
         inner_key = self.regions.resolve(inner, outer_key or scope)
         return bool(outer_key and inner_key and outer_key in self.regions.ancestors(inner_key)[1:])
+
+    def _titled_plans(self, titles: list[tuple[int, int]], mentions: list[Mention], resolved: dict[Mention, str],
+                      evidence: Evidence) -> None:
+        """《青海省全面推进紧密型县域医疗卫生共同体建设实施方案》: a place's own plan for a programme
+        says the place carries it out (other titles in 《》 only name documents)."""
+        for start, end in titles:
+            if not _PLAN_TITLE.search(self.mapped.text, start, end):
+                continue
+            inside = [m for m in mentions if start <= m.start < end and m in resolved]
+            place = next((m for m in inside if m.type == "Region"), None)
+            for programme in inside:
+                if place and programme.type == "Program" and programme.start > place.start and self._may_carry(
+                        resolved[place], resolved[programme]):
+                    self.out.relations.append(Relation(resolved[place], "implements", resolved[programme], evidence))
 
     def _selected_places(self, mentions: list[Mention], resolved: dict[Mention, str], evidence: Evidence) -> None:
         """…示范项目名单,徐州市、宁波市、深圳市等15个城市入选: places listed right before 入选/获批 pilot

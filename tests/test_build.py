@@ -245,6 +245,12 @@ def test_places_made_pilots_with_wei_and_places_listed_under_a_list_title():
     assert {p for _, p, _ in plain} == {"implements"}
 
 
+def test_a_place_s_own_plan_named_in_a_title_says_it_carries_the_programme_out():
+    facts = _facts("宁夏\n根据《国务院办公厅关于推进分级诊疗制度建设的指导意见》,印发《银川市推进紧密型城市医疗集团建设实施方案》。")
+    assert facts == {("银川市", "implements", "紧密型城市医疗集团")}  # the State Council's opinion is no place's
+    assert not _facts("宁夏\n学习《银川市紧密型城市医疗集团建设经验汇编》。")  # a document, not a plan
+
+
 def test_a_newspaper_is_no_place_and_national_news_no_province_s():
     graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
     assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]
