@@ -89,8 +89,10 @@ _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五�
 _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
 _SERVED_GROUP = re.compile(r"^(?:目标人群|服务对象|适龄人群)")
 _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
+_PER_THOUSAND = re.compile(r"^(常住人口)?每千人(?![口次])")  # 常住人口每千人床位数 → 每千常住人口床位数
+_STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
 PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
-_PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百]人口|每[千万]人|人均|每万名?)")
+_PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百](?:常住)?人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
                 "获得", "参加", "纳入", "提高", "增加", "通过", "达", "接受", "享受", "得到", "免费", "进行",
@@ -197,6 +199,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
         phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;:"))  # 每千人口拥有…床位数
+        phrase = _PER_THOUSAND.sub(lambda m: "每千常住人口" if m.group(1) else "每千人口", phrase)  # 每千人床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
         if phrase == before:
@@ -423,11 +426,14 @@ def _service_carried(phrase: str, before: str) -> str:
 def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: list[MetricReading]) -> str:
     """每千人口拥有执业(助理)医师3.19人、注册护士4.12人: the next item of the list is per capita too."""
     previous = readings[-1] if readings else None
-    if previous is None or _PER_CAPITA_PREFIX.match(phrase) or previous.quantity.unit != quantity.unit:
+    if previous is None or _PER_CAPITA_PREFIX.match(phrase):
         return phrase
     prefix = _PER_CAPITA_PREFIX.match(previous.phrase)
     between = text[previous.end:quantity.start]
-    if prefix and between.startswith("、") and len(between) > 1 and phrase.startswith(between[1:]):
+    listed = between.startswith("、") and previous.quantity.unit == quantity.unit
+    resources = (between.startswith(",") and quantity.unit in ("人", "张") and quantity.value < 100
+                 and _STAFF_OR_BEDS.search(phrase))  # 每千人床位数达到6张,执业(助理)医师2.5人,注册护士3.14人
+    if prefix and (listed or resources) and len(between) > 1 and phrase.startswith(between[1:]):
         return prefix.group() + phrase
     return phrase
 

@@ -48,6 +48,7 @@ _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:�
                        r"(?:成功)?(?:入选|获批|上榜)")
 _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,16}?(?:试点|示范)[^,;。]*")  # 内蒙古作为三个国家首批省级试点之一
 _PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
+_PLAN_YEAR = re.compile(r"(?:提出|目标|力争|规划|预计|计划)[^。,]{0,6}?到(20\d{2})年|^到(20\d{2})年[^。]{0,4}?(?:力争|要|将)")
 _SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
@@ -256,6 +257,9 @@ class DocumentReader:
         elif place:
             self.scope.paragraph = place
         for sentence, found in recognized:
+            planned = _PLAN_YEAR.search(sentence.text)
+            if planned:  # 《规划》提出到2020年,初步建立…: the paragraph's values are that year's targets
+                self.target_year = int(planned.group(1) or planned.group(2))
             self._sentence(sentence, found)
 
     def _listed_site(self, paragraph: Paragraph, mentions: list[Mention]) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pyoxigraph
 import pytest
 import rdflib
@@ -198,6 +199,12 @@ def test_values_after_a_plan_year_are_targets_until_the_text_speaks_of_now():
     kinds = {row.metric: (row.kind, row.year) for row in frame.itertuples()}
     assert kinds["每千人口注册护士数"] == ("target", 2025) and kinds["每万人口全科医生数"] == ("target", 2025)
     assert kinds["居民健康素养水平"][0] == "reported"  # another section
+    announced = ("海南\n《规划》提出到2020年,初步建立医疗健康产业体系。全省常住人口每千人医疗卫生机构床位数达到6张,"
+                 "执业(助理)医师2.5人,注册护士3.14人。\n全省孕产妇死亡率为8.9/10万。")
+    frame = kg.build_texts({"p.txt": announced}).observations()
+    rows = {row.metric: (row.kind, None if pd.isna(row.year) else row.year) for row in frame.itertuples()}
+    assert rows == {"每千人口医疗卫生机构床位数": ("target", 2020), "每千人口执业(助理)医师数": ("target", 2020),
+                    "每千人口注册护士数": ("target", 2020), "孕产妇死亡率": ("reported", None)}  # a new paragraph
     news = "湖北\n到2025年,全省人均预期寿命达到79岁。目前,全省每千人口注册护士数为3.6人。"
     frame = kg.build_texts({"news.txt": news}).observations()
     assert {row.metric: row.kind for row in frame.itertuples()}["每千人口注册护士数"] == "reported"
