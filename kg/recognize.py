@@ -74,11 +74,15 @@ def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
             re.compile(rf"^(?:{generic})*(?:{heads})$"))
 
 
-def _name_start(window: str) -> int:
-    """Where a name ending at the end of `window` begins: walk jieba words back while they are nouns."""
+def _name_start(window: str, anchors: re.Pattern) -> int:
+    """Where a name ending at the end of `window` begins: walk jieba words back while they are nouns
+    (or name anchors jieba takes for verbs: 佑安|医院)."""
     start = len(window)
     for index, (word, flag) in enumerate(reversed(list(jieba.posseg.cut(window)))):
         numbered = index == 1 and re.fullmatch(r"[一二三四五六七八九十]", word)  # 湘雅|二|医院
+        if anchors.fullmatch(word):
+            start -= len(word)
+            continue
         if (not _NAME_POS.match(flag) or word in ("的", "和", "与", "及", "等")
                 or (flag == "m" and not word.startswith("第") and not numbered)):
             break
@@ -100,7 +104,7 @@ def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Menti
         window = text[window_start:end]
         if not vocab.find("Region", window) and not anchor_pattern.search(window):
             continue  # no place and no proper name before it: 公立医院, 县级医院 (and no tagging needed)
-        start = window_start + _name_start(window)
+        start = window_start + _name_start(window, anchor_pattern)
         regions_after = vocab.find("Region", text[end:end + 12])
         if regions_after and regions_after[0][0] == 0:
             extension = campus.match(text, end + regions_after[0][1])
@@ -114,7 +118,8 @@ def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Menti
         if not region_hits and not anchor_pattern.search(name):
             continue
         rest = name[region_hits[0][1]:] if region_hits and region_hits[0][0] == 0 else name
-        if generic.match(rest) or len(name) < 4:
+        county_hospital = rest == "医院" and re.search(r"[^市省]县$|旗$", name[:len(name) - len(rest)])  # 尤溪县医院
+        if generic.match(rest) and not county_hospital or len(name) < 4:
             continue
         found.append(Mention(offset + start, offset + end, "Hospital", name))
     return found

@@ -258,6 +258,14 @@ def test_a_place_s_own_plan_named_in_a_title_says_it_carries_the_programme_out()
     assert not _facts("宁夏\n学习《银川市紧密型城市医疗集团建设经验汇编》。")  # a document, not a plan
 
 
+def test_only_the_hospital_written_with_a_centre_is_its_site():
+    result = kg.build_texts({"b.txt": "北京\n友谊医院顺义院区基本完工,积水潭医院回龙观院区推进施工,"
+                                      "宣武医院房山院区暨国家医学中心项目已核准招标方案。"})
+    graph = result.graph
+    pilots = {graph.entities[f.subject].label for f in graph.facts if f.predicate == "pilots"}
+    assert pilots == {"宣武医院房山院区"}
+
+
 def test_a_newspaper_is_no_place_and_national_news_no_province_s():
     graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
     assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]

@@ -108,10 +108,13 @@ def test_regions_programmes_and_hospitals(vocab):
     listed = "支持中南大学湘雅医院、中南大学湘雅二医院建设国家医学中心"
     assert [m.surface for m in recognize(listed, 0, vocab) if m.type == "Hospital"] == [
         "中南大学湘雅医院", "中南大学湘雅二医院"]  # the hospital's number is part of its name
+    named = "佑安医院新院区基本确定选址,尤溪县医院牵头组建医共体"
+    assert [m.surface for m in recognize(named, 0, vocab) if m.type == "Hospital"] == ["佑安医院", "尤溪县医院"]
 
 
 def test_generic_hospitals_are_not_names(vocab):
-    text = "宁夏6家三甲医院新增车位1100余个,上海市全面加强党对医改工作和公立医院的领导,支持县级医院发展,全市二医院"
+    text = ("宁夏6家三甲医院新增车位1100余个,上海市全面加强党对医改工作和公立医院的领导,支持县级医院发展,全市二医院,"
+            "河南省医院床位使用率,支持县医院发展")
     assert not [m for m in recognize(text, 0, vocab) if m.type == "Hospital"]
 
 
