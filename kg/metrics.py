@@ -386,6 +386,9 @@ def _step_of(verbs: str, quantity: Quantity, readings: list[MetricReading]) -> s
 def _shared_value(phrase: str) -> list[str]:
     """入户核实率、救治率和家庭医生签约率均达到100%: one number for each indicator of the list; an item
     that is only an action's rate (救治率) is the rate of the group the first item names (三类监测人群)."""
+    each = re.fullmatch(r"(.+[、和及].+)各((?:人|床位|类|种|例)?数|人次)", phrase)
+    if each:  # 三级甲等中医院、三级妇幼保健医院各1家: one each
+        return [item + each.group(2) for item in re.split(r"、|和|及", each.group(1))]
     items = re.split(r"、|和|及", phrase)
     if len(items) > 1 and all(_RATIO_SUFFIX.search(item) and len(item) > 2 for item in items):
         group = _GROUP.match(items[0])

@@ -296,6 +296,9 @@ def test_a_count_is_named_by_what_is_done_to_what_it_counts(vocab):
 
 
 def test_one_value_shared_by_a_list_of_rates(vocab):
+    each = read_metrics("共有三级甲等综合医院3家以及三级甲等中医院、三级妇幼保健医院各1家。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in each] == [
+        ("三级甲等综合医院数", Decimal("3")), ("三级甲等中医院数", Decimal("1")), ("三级妇幼保健医院数", Decimal("1"))]
     readings = read_metrics("三类监测人群入户核实率、救治率和家庭医生签约率均达到100%。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
         ("三类监测人群入户核实率", 100), ("三类监测人群救治率", 100), ("家庭医生签约率", 100)]
