@@ -35,7 +35,7 @@ _TRAIL_VERB = re.compile(rf"{_LINK_VERB}$")
 _PER_UNIT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:每人每年|每人每月|每人|每年|每月|每床日|每床|年人均|人均)$")
 # a bare change verb before the number: the number is the change, not the level (外转率平均下降89.6%)
 _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
-                          r"(?:(增长|增加|提高|提升|上升)|下降|降低|减少|缩短)了?$")
+                          r"(?:(增长|增加|提高|提升|上升)|下降|降低|降价|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数])")  # not 接种率
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
@@ -67,7 +67,7 @@ _OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师
 _TASKS = "行动|工程|任务|工作|措施|举措"
 _NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
-_PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|市州|盟市|旗县)(?:\([^)]*\))?$")
+_PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|设区市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(rf"{_TASKS}|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
 _A_MEASURE = re.compile(r"(?:人次|人数|率|比例|比重|占比|费用|金额|收入|支出)$")
 _DISTRIBUTIVE = re.compile(r"每(?:一)?(?:个|所|家|名|村|乡|镇|县)|至少|均(?:建设|建成|设置|设立|配备|有)")
@@ -79,8 +79,9 @@ _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达"
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
 _LIGHT_VERB = re.compile(r"^(?:提供|进行|给予)(?=[\u4e00-\u9fff]{2})")  # the service, not the giving
-_MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本", "都"}  # 139个县|全面推开医共体建设
-_NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "均", "已", "全部"}  # after the counted noun
+_MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本", "都", "均", "全部"}  # 139个县|全面推开医共体建设
+_ALL_OF_THEM = {"均", "全部", "都"}  # 13个设区市全部实现DIP付费 → 实现DIP付费的设区市数
+_NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "已"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
 _LEVEL_LEAD = re.compile(r"^[^级、]{1,4}级")
@@ -508,7 +509,7 @@ def _predicate(after: str) -> str | None:
     noun_phrase = len(words) <= 2 and _ABSTRACT.fullmatch(words[-1].word)  # 31个示范医院|创新工作, 项目|建设
     if noun_phrase or _RANKING.match(predicate) or re.search(r"\d", predicate) or len(predicate) > 16:
         return ""
-    return predicate
+    return "".join(word.word for word in itertools.dropwhile(lambda word: word.word in _ALL_OF_THEM, words))
 
 
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,

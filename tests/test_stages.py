@@ -441,6 +441,10 @@ def test_things_counted_are_named_by_what_they_do(vocab):
     readings = read_metrics("114个乡镇卫生院和22个社区卫生服务中心达到国家服务能力基本标准。", vocab)
     assert [(r.phrase, r.quantity.value) for r in readings] == [
         ("达到国家服务能力基本标准的乡镇卫生院数", 114), ("达到国家服务能力基本标准的社区卫生服务中心数", 22)]
+    [cities] = read_metrics("13个设区市全部实现DIP付费,覆盖所有统筹地区。", vocab)
+    assert cities.phrase == "实现DIP付费的设区市数"  # and not 设区市数: not all its cities
+    [cut] = read_metrics("集采药品平均降价53%。", vocab)
+    assert cut.phrase == "集采药品降幅"
     [counties] = read_metrics("139个县(市、区)全面推开紧密型县域医共体建设,实现卒中中心县域全覆盖。", vocab)
     assert counties.phrase == "全面推开紧密型县域医共体建设的县(市、区)数"
 
