@@ -47,6 +47,7 @@ _LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
 _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,16}?(?:试点|示范)[^,;。]*")  # 内蒙古作为三个国家首批省级试点之一
+_COMPARED = re.compile(r"(?:范围内)?(?:率先|首先|首个|首家|首批|第一|领先|排名|位居|前列)")
 _PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
 _PLAN_YEAR = re.compile(r"(?:提出|目标|力争|规划|预计|计划)[^。,]{0,6}?到(20\d{2})年|^到(20\d{2})年[^。]{0,4}?(?:力争|要|将)")
 _SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
@@ -300,7 +301,7 @@ class DocumentReader:
         evidence = self._evidence(sentence)
         scope = self.scope.current()
         named = mentions
-        mentions = self._without_qualifiers(mentions, scope)
+        mentions = [m for m in self._without_qualifiers(mentions, scope) if not self._frame(m)]
         subject = next((self.regions.resolve(m, scope) for m in mentions
                         if m.type in ("Region", "Anaphor") and _opens(sentence.text, m.start - sentence.start)),
                        None)
@@ -480,6 +481,11 @@ class DocumentReader:
         outer_key = self.regions.resolve(outer, scope)
         inner_key = self.regions.resolve(inner, outer_key or scope)
         return bool(outer_key and inner_key and outer_key in self.regions.ancestors(inner_key)[1:])
+
+    def _frame(self, mention: Mention) -> bool:
+        """在全省率先实施…, 在全国首个…: the place is what the doer is compared within, not the doer."""
+        return (mention.type in ("Region", "Anaphor") and self.mapped.text[mention.start - 1:mention.start] == "在"
+                and bool(_COMPARED.match(self.mapped.text, mention.end)))
 
     def _titled_plans(self, titles: list[tuple[int, int]], mentions: list[Mention], resolved: dict[Mention, str],
                       evidence: Evidence) -> None:

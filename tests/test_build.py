@@ -266,6 +266,11 @@ def test_only_the_hospital_written_with_a_centre_is_its_site():
     assert pilots == {"宣武医院房山院区"}
 
 
+def test_the_place_a_first_is_within_is_not_the_doer():
+    facts = _facts("长兴县医改\n长兴县在全省率先实施医共体总额预算管理下的DRG付费。")
+    assert {s for s, _, _ in facts} == {"长兴县"}  # 浙江省 (全省) is the comparison, not a doer
+
+
 def test_a_newspaper_is_no_place_and_national_news_no_province_s():
     graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
     assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]
