@@ -80,7 +80,7 @@ def _name_start(window: str, anchors: re.Pattern) -> int:
     start = len(window)
     for index, (word, flag) in enumerate(reversed(list(jieba.posseg.cut(window)))):
         numbered = index == 1 and re.fullmatch(r"[一二三四五六七八九十]", word)  # 湘雅|二|医院
-        if anchors.fullmatch(word):
+        if anchors.fullmatch(word) or word == "立" and re.search(r"[省市县区]$", window[:start - 1]):  # 威海市|立|医院
             start -= len(word)
             continue
         if (not _NAME_POS.match(flag) or word in ("的", "和", "与", "及", "等")

@@ -306,8 +306,12 @@ class DocumentReader:
                         if m.type in ("Region", "Anaphor") and _opens(sentence.text, m.start - sentence.start)),
                        None)
         resolved: dict[Mention, str] = {}
+        previous: Mention | None = None
         for mention in dict.fromkeys([*named, *mentions]):
             key = self._entity_key(mention, subject or scope)
+            if key and previous and self._other_name(previous, mention):
+                key = resolved[previous]  # 山东第一医科大学第一附属医院(山东省千佛山医院): one hospital
+            previous = mention if key else None
             if key:
                 resolved[mention] = key
                 if mention.type != "Anaphor" and mention in named:
@@ -481,6 +485,11 @@ class DocumentReader:
         outer_key = self.regions.resolve(outer, scope)
         inner_key = self.regions.resolve(inner, outer_key or scope)
         return bool(outer_key and inner_key and outer_key in self.regions.ancestors(inner_key)[1:])
+
+    def _other_name(self, named: Mention, mention: Mention) -> bool:
+        """Is `mention` a hospital's other name, in parentheses right after it?"""
+        return (named.type == mention.type == "Hospital" and self.mapped.text[named.end:mention.start] == "("
+                and self.mapped.text[mention.end:mention.end + 1] == ")")
 
     def _frame(self, mention: Mention) -> bool:
         """在全省率先实施…, 在全国首个…: the place is what the doer is compared within, not the doer."""

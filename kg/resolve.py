@@ -40,7 +40,7 @@ class Resolver:
         for mention in extraction.mentions:
             key = mention.key
             if mention.type == "Hospital":
-                key = hospital_keys[mention.key] = name_key("hospital", mention.surface)
+                key = hospital_keys[mention.key] = name_key("hospital", mention.key.removeprefix("hospital:"))
             entity = self._entity(key, mention.type, mention.surface)
             if mention.surface != entity.label:
                 entity.alt_labels.add(mention.surface)

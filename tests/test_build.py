@@ -271,6 +271,15 @@ def test_the_place_a_first_is_within_is_not_the_doer():
     assert {s for s, _, _ in facts} == {"长兴县"}  # 浙江省 (全省) is the comparison, not a doer
 
 
+def test_hospitals_that_co_build_a_centre_pilot_it_and_a_name_in_parentheses_is_the_same_hospital():
+    graph = kg.build_texts({"d.txt": "山东\n山东第一医科大学第一附属医院(山东省千佛山医院)与北京大学人民医院合作共建"
+                                     "国家区域医疗中心。威海市立医院获批国家公立医院高质量发展试点医院。"}).graph
+    hospitals = {e.label: e.alt_labels for e in graph.entities.values() if e.type == "Hospital"}
+    assert hospitals == {"山东第一医科大学第一附属医院": {"山东省千佛山医院"}, "北京大学人民医院": set(), "威海市立医院": set()}
+    pilots = {graph.entities[f.subject].label for f in graph.facts if f.predicate == "pilots"}
+    assert pilots == set(hospitals)  # and not 威海市
+
+
 def test_a_newspaper_is_no_place_and_national_news_no_province_s():
     graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
     assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]
