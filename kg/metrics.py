@@ -546,6 +546,8 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
         if noun:
             position = text.find(noun, quantity.end)  # the predicate follows the noun with its tail (…项目建设|)
             after = text[position + len(noun):] if position >= 0 else ""
+            if re.match(r"\d", after):  # 5个专业|25个省级重点专科: the count only sorts the next one
+                return left_start, ""
             return quantity.end, _count_name(left, _GENERIC_TAIL.sub("", noun), after, quantity)
     counted = [q for q in find_quantities(text[:quantity.start]) if q.is_count and q.end >= left_start]
     if counted:  # a count of who does or gets what the number measures

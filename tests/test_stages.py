@@ -322,6 +322,8 @@ def test_a_change_is_not_a_level(vocab):
 def test_counts_of_actions_are_no_indicators(vocab):
     assert not read_metrics("明确11项提升人均预期寿命的专项行动工作年度目标。", vocab)
     assert not read_metrics("三明医改已走过近十个年头。", vocab)
+    sorted_by = read_metrics("建设5个专业25个省级重点专科。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in sorted_by] == [("省级重点专科数", Decimal("25"))]
     assert not read_metrics("扎实推进健康宁夏16项专项行动,持续提升群众健康水平。", vocab)
     [people] = read_metrics("另外,重庆每年为390多万名65岁以上老人免费体检。", vocab)
     assert people.phrase == "65岁以上老人免费体检人数"
