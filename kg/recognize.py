@@ -41,11 +41,13 @@ class Mention:
 
 _INITIATIVE = re.compile(
     r"(?:深入实施|组织实施|启动实施|创新实施|实施|启动|开展|推进|深化|推行|打造)(?:好|了)?"
-    r"(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:三年行动计划|攻坚行动计划|行动计划|三年行动|攻坚行动|提升工程|工程|计划|行动))")
+    r"(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:三年行动计划|攻坚行动计划|行动计划|三年行动|攻坚行动|提升工程|工程|计划|行动))"
+    r"|(?:建设|创建)(?P<zone>[\u4e00-\u9fff]{4,14}?(?:综合试验区|试验区|示范区|先行区))")  # 建设基层卫生健康综合试验区
 _INITIATIVE_AS_LEVER = re.compile(  # 以乡村医疗卫生固本强基行动为抓手
-    r"以(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:行动计划|行动|提升工程|工程|计划))为(?:抓手|牵引|载体|突破口|重点)")
+    r"以(?P<name>[\u4e00-\u9fffA-Za-z0-9+]{2,16}?(?:行动计划|行动|提升工程|工程|计划))为(?:抓手|牵引|载体|突破口|重点|主线)")
 _NAMED_AFTER_SLOGAN = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:工程|行动|计划)")  # “建高地、兜网底、提能力”强医工程
-_QUOTED_AFTER_VERB = re.compile(r"(?:实施|开展|推行|推进|推广|打造|深化|启动|创新|探索|建立|落实|开通|推出)(?:了|好)?$")
+_QUOTED_AFTER_VERB = re.compile(r"(?:(?:实施|开展|推行|推进|推广|打造|深化|启动|创新|探索|建立|落实|开通|推出)(?:了|好)?"
+                                r"|以|(?:实施|开展|推行|推进|推广|打造|深化|启动)[^,;。“”]{2,16}[和及、])$")
 _QUOTED_HEAD = re.compile(r"巡诊|专项行动|行动计划|工程|行动|计划|项目|服务|改革|模式|城市建设|建设|试点|机制|制度|工作")
 _QUOTED_HEAD_INSIDE = re.compile(r"(?:计划|行动|工程|服务|模式|改革|建设|机制|制度|中心|平台|网|日|堂|房)$")
 _QUOTED_MANY = re.compile(r"[千百万][名人家]|双[千百]")  # 千名医师下基层, 双千行动
@@ -181,13 +183,14 @@ def _anaphor_pattern(words: tuple[str, ...]) -> re.Pattern:
 def _named_initiatives(text: str, offset: int) -> list[Mention]:
     """Named initiatives that no vocabulary lists yet: 实施京蒙协作医疗倍增计划, 启动万名医师进修三年行动计划,
     深化医疗卫生山海提升工程, 以…固本强基行动为抓手 — a noun phrase ending in 工程/计划/行动 right after an
-    implementation verb, or taken as the lever (以…为抓手) of the work."""
+    implementation verb, or taken as the lever (以…为抓手) of the work; a zone built (建设…综合试验区)."""
     found = []
     for match in (*_INITIATIVE.finditer(text), *_INITIATIVE_AS_LEVER.finditer(text)):
-        name = match.group("name")
+        part = match.lastgroup or "name"  # a name ending in 工程/计划/行动, or a zone (…综合试验区)
+        name = match.group(part)
         if _GENERIC_INITIATIVE.match(name):
             continue
-        found.append(Mention(offset + match.start("name"), offset + match.end("name"), "Program", name,
+        found.append(Mention(offset + match.start(part), offset + match.end(part), "Program", name,
                              (INITIATIVE_PREFIX + stable_id(name),)))
     return found
 
@@ -205,12 +208,12 @@ def _quoted_initiatives(text: str, offset: int, quoted: Sequence[tuple[int, int]
             continue
         name = text[local_start:local_end]
         named = _NAMED_AFTER_SLOGAN.match(text, local_end)
-        if named and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,12}", name):  # a slogan, then the name
+        if named and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,18}", name):  # a slogan, then the name
             found.append(Mention(offset + named.start(), offset + named.end(), "Program", named.group(),
                                  (INITIATIVE_PREFIX + stable_id(named.group()),)))
             continue
         head = _QUOTED_HEAD.match(text, local_end)
-        if (not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,12}", name) or _GENERIC_QUOTED.search(name)
+        if (not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,18}", name) or _GENERIC_QUOTED.search(name)
                 or len(re.findall(r"[\u4e00-\u9fff]", name)) < 3
                 or not (head or _QUOTED_HEAD_INSIDE.search(name) or _QUOTED_MANY.search(name))):
             continue  # 更可及, “1+N”, “望闻问切”: slogans and formulas are no programme names

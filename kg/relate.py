@@ -39,7 +39,7 @@ _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")
 _OPENING_QUOTES = "“‘「『\""
 _CLOSING_QUOTES = "”’」』\""
-_QUOTED = re.compile(r"[“「]([^“”「」\n]{2,14})[”」]")
+_QUOTED = re.compile(r"[“「]([^“”「」\n]{2,18})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
 _JUXTAPOSED = re.compile(r"[、:()—\-暨]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")

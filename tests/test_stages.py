@@ -370,6 +370,11 @@ def test_quoted_initiatives_after_an_implementation_verb():
     listed = graph_of("青海\n结合实施“移动医院”巡诊、“千名医师下基层”等项目,落实“更可及”。")
     assert {e.label for e in listed.entities.values() if e.type == "Program"} >= {"“移动医院”巡诊", "“千名医师下基层”"}
     assert not {e.label for e in listed.entities.values() if "更可及" in e.label}
+    more = graph_of("山西\n山西省以“建高地、兜网底、提能力”强医工程为主线。探索“百名银龄医疗卫生首席专家下基层计划”。"
+                    "推进数字健康应用场景落地和“无胶片”城市建设,建设基层卫生健康综合试验区。以“健康优先”为原则。")
+    assert {o for s, p, o in facts(more)} >= {"强医工程", "“百名银龄医疗卫生首席专家下基层计划”", "“无胶片”城市建设",
+                                             "基层卫生健康综合试验区"}
+    assert not [e for e in more.entities.values() if "健康优先" in e.label]  # a principle, no programme
 
 
 def test_an_impossible_publication_date_is_left_out():
