@@ -62,6 +62,8 @@ _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女
 _TITLE_HOLDER = re.compile(r"(?:大师|名医|名中医|名师|学者|英才|专家|获得者|标兵|模范|先进个人)$")
 _FACILITY = re.compile(r"(?:机构|中心|医院|病房|病区|科室|门诊|床位|站|室|所|院|项目|队|团队|网|平台|联盟|基地)")
 _BARE_MEASURES = {"覆盖率", "占比", "比例", "比重", "增长率", "增速", "增幅", "降幅", "完成率", "达标率"}
+_RAISE_OR_SPEND = re.compile(r"提高|提升|增加|降低|减少|下降|上升|安排|投入|筹集|下达")  # the amount's level
+_AMOUNT = re.compile(r"(?:支出|收入|费用|金额|资金|经费|投入|基金)$")
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _TASKS = "行动|工程|任务|工作|措施|举措"
@@ -345,11 +347,16 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""  # a table row's cells; 占全国0.2%: a share of what came before
     words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
     while (not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS
-           and sum(len(word) for word, _ in words[1:]) >= 4):
+           and (quantity.unit not in _MONEY or _RAISE_OR_SPEND.fullmatch(words[0][0]))
+           and sum(len(word) for word, _ in words[1:]) >= 4):  # but 结算药品耗材款: what was done with money
         words.pop(0)
     phrase = "".join(word for word, _ in words)
     if phrase.endswith("床位") and quantity.unit in ("张", "万张"):
         return phrase + "数"  # 全省床位74.4万张: the number of beds
+    if quantity.unit == "%" and phrase.endswith("覆盖"):
+        return phrase + "率"  # 病种覆盖达到90%
+    if quantity.unit == "%" and _AMOUNT.search(phrase):
+        return ""  # 医保基金支出达到70%: a share or a change of an amount, not the amount
     if _MEASURE_SUFFIX.search(phrase):
         return phrase
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:

@@ -261,7 +261,7 @@ def test_a_count_covers_nouns_joined_by_and_unless_each_has_its_own(vocab):
 
 def test_a_count_before_an_amount_says_for_whom(vocab):
     [paid] = read_metrics("累计为全区1958家配送企业结算药品耗材款137.9亿元。", vocab)
-    assert (paid.phrase, paid.quantity.unit) == ("药品耗材款", "亿元")  # not 企业…, and 1958家 no indicator
+    assert (paid.phrase, paid.quantity.unit) == ("结算药品耗材款", "亿元")  # not 企业…; 1958家 no indicator
     [done] = read_metrics("5家项目医院累计引进新技术新项目787项。", vocab)  # without 为 they do it
     assert done.phrase == "项目医院引进新技术新项目数"
 
@@ -450,6 +450,10 @@ def test_things_counted_are_named_by_what_they_do(vocab):
         ("达到国家服务能力基本标准的乡镇卫生院数", 114), ("达到国家服务能力基本标准的社区卫生服务中心数", 22)]
     [cities] = read_metrics("13个设区市全部实现DIP付费,覆盖所有统筹地区。", vocab)
     assert cities.phrase == "实现DIP付费的设区市数"  # and not 设区市数: not all its cities
+    shares = read_metrics("DRG/DIP实际付费机构达到100%,病种覆盖达到90%,医保基金支出达到70%。", vocab)
+    assert [r.phrase for r in shares] == ["病种覆盖率"]  # a share of an amount is not the amount
+    raised = read_metrics("大病保险最高支付限额提高到40万元,追回基金损失1.3亿元。", vocab)
+    assert [r.phrase for r in raised] == ["大病保险最高支付限额", "追回基金损失"]
     [cut] = read_metrics("集采药品平均降价53%。", vocab)
     assert cut.phrase == "集采药品降幅"
     [counties] = read_metrics("139个县(市、区)全面推开紧密型县域医共体建设,实现卒中中心县域全覆盖。", vocab)
