@@ -35,7 +35,8 @@ def write_outputs(graph: KnowledgeGraph, out_dir: Path, rdf_formats: tuple[str, 
     failure leaves the previous ones); return the number of triples and the files written. graph.html
     shows the aggregated view past `html_max_nodes` entities (None or 0: no limit).
 
-    The RDF files are written by pyoxigraph from triples made straight from `graph` (no rdflib Graph);
+    The RDF files are written by pyoxigraph from triples made subject by subject straight from `graph`
+    (no rdflib Graph, no list of all triples);
     with `processes` > 1 by a forked process, while this one writes the others."""
     from kg.emit.atomic import replacing
     from kg.emit.html import write_html

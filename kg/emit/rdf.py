@@ -9,13 +9,16 @@ Written as Turtle (prefixed, grouped by subject), sorted N-Triples or JSON-LD; a
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.model import Document, Evidence, KnowledgeGraph, stable_id
+from kg.model import Document, Entity, Evidence, Fact, KnowledgeGraph, Observation, stable_id
 from kg.data import ONTOLOGY_DIR
 
 KG = Namespace("https://w3id.org/cn-health-kg/def/")
@@ -146,20 +149,24 @@ def serialize(graph: Graph, extension: str) -> str:
     return graph.serialize(format=FORMATS[extension])
 
 
-# The fast path: the same triples straight from the KnowledgeGraph as pyoxigraph terms, sorted and
-# written by pyoxigraph (no rdflib Graph, no rdflib serializer). `kg build` writes its files this way.
+# The fast path: the same triples straight from the KnowledgeGraph in N-Triples syntax, subject by subject
+# in file order, written by pyoxigraph (no rdflib Graph, no rdflib serializer, no list of all triples).
+# `kg build` writes its files this way.
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = str(RDF.type)
 PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": _XSD, "skos": str(SKOS), "dcterms": str(DCTERMS),
             "prov": str(PROV), "owl": "http://www.w3.org/2002/07/owl#", "nif": str(NIF), "qb": str(QB), "kg": str(KG), "id": str(ID),
             **{prefix: f"{ID}{prefix}/" for prefix in ID_PREFIXES}}
-_PARSE_CHUNK = 10_000  # triples given to pyoxigraph's parser at once (100,000 held 150 MB more, and were slower)
+_PARSE_CHUNK = 1_000  # triples given to pyoxigraph's parser at once (on 10 MB 10,000 held 24 MB more and were no faster)
 OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}  # file extension -> pyoxigraph.RdfFormat
+
+Pair = tuple[str, str]  # (predicate, object) of one subject, in N-Triples syntax
+Triple = tuple[str, str, str]
 
 
 @functools.cache
-def _ontology_triples() -> tuple[tuple[str, str, str], ...]:
+def _ontology_triples() -> tuple[Triple, ...]:
     import pyoxigraph
     triples = pyoxigraph.parse(path=str(ONTOLOGY_DIR / "kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
     return tuple((str(t.subject), str(t.predicate), str(t.object)) for t in triples)
@@ -176,146 +183,186 @@ def _text(value: str, language: str | None = None, datatype: str | None = None) 
     return f"{quoted}^^<{datatype}>" if datatype else quoted
 
 
-def iter_triples(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str]]:
-    """The triples of `to_rdflib` (without the ontology) as (subject, predicate, object) in N-Triples
-    syntax, possibly repeated, in no particular order."""
-    def n(iri: str) -> str:
-        return f"<{iri}>"
+def _n(iri: str) -> str:
+    return f"<{iri}>"
 
-    def idn(key: str) -> str:
-        return f"<{ID}{key}>"
 
-    rdf_type, label, pref, alt = n(_RDF_TYPE), n(RDFS.label), n(SKOS.prefLabel), n(SKOS.altLabel)
-    evidence_p, derived, prov_value, anchor = n(f"{KG}evidence"), n(PROV.wasDerivedFrom), n(PROV.value), n(f"{NIF}anchorOf")
-    begin, end, document_p = n(f"{NIF}beginIndex"), n(f"{NIF}endIndex"), n(f"{KG}document")
-    nonneg, evidence_class = f"{_XSD}nonNegativeInteger", n(f"{KG}Evidence")
-    seen_evidence: set[Evidence] = set()
+def _id(key: str) -> str:
+    """The IRI of an entity or node key, such as 'region/640000', in N-Triples syntax."""
+    return f"<{ID}{key}>"
 
-    def evidence(subject: str, items: list[Evidence]) -> Iterator[tuple[str, str, str]]:
-        for item in items:
-            node = idn(f"evidence/{item.doc_id}-{item.start}-{item.end}")
-            document = idn(f"document/{item.doc_id}")
-            yield subject, evidence_p, node
-            yield subject, derived, document
-            if item in seen_evidence:
-                continue
-            seen_evidence.add(item)
-            sentence = _text(item.sentence)
-            yield node, rdf_type, evidence_class
-            yield node, prov_value, sentence
-            yield node, anchor, sentence
-            yield node, begin, _text(str(item.start), datatype=nonneg)
-            yield node, end, _text(str(item.end), datatype=nonneg)
-            yield node, document_p, document
 
-    for document in kg.documents:
-        node = idn(f"document/{document.id}")
-        yield node, rdf_type, n(f"{KG}Document")
-        yield node, label, _text(document.title or document.name)
-        if document.title:
-            yield node, n(DCTERMS.title), _text(document.title)
-        yield node, n(f"{KG}fileName"), _text(document.name)
-        yield node, n(f"{KG}sha256"), _text(document.sha256)
-        if document.published:
-            yield node, n(DCTERMS.issued), _text(document.published, datatype=f"{_XSD}date")
-    links = ((n(f"{KG}partOf"), "part_of"), (n(f"{KG}locatedIn"), "located_in"), (n(SKOS.broader), "broader"))
-    for entity in kg.entities.values():
-        node = idn(entity.key)
-        yield node, rdf_type, n(f"{KG}{entity.type}")
+_TYPE, _LABEL, _PREF, _ALT = _n(_RDF_TYPE), _n(RDFS.label), _n(SKOS.prefLabel), _n(SKOS.altLabel)
+_EVIDENCE, _DERIVED, _VALUE, _ANCHOR = _n(f"{KG}evidence"), _n(PROV.wasDerivedFrom), _n(PROV.value), _n(f"{NIF}anchorOf")
+_BEGIN, _END, _DOCUMENT, _NONNEG = _n(f"{NIF}beginIndex"), _n(f"{NIF}endIndex"), _n(f"{KG}document"), f"{_XSD}nonNegativeInteger"
+_LINKS = ((_n(f"{KG}partOf"), "part_of"), (_n(f"{KG}locatedIn"), "located_in"), (_n(SKOS.broader), "broader"))
+_REPORTS, _DATASET = _n(f"{KG}reports"), _n(DATASET)
+_DATASET_PAIRS = ((_TYPE, _n(QB.DataSet)), (_n(QB.structure), _n(f"{KG}observationStructure")),
+                  (_LABEL, _text("Health-system indicators reported in the source documents", "en")))
+
+
+def _evidence_node(item: Evidence) -> str:
+    return _id(f"evidence/{item.doc_id}-{item.start}-{item.end}")
+
+
+def _evidence_links(items: list[Evidence]) -> Iterator[Pair]:
+    """What a node that carries evidence says of it: the evidence nodes and their documents."""
+    for item in items:
+        yield _EVIDENCE, _evidence_node(item)
+        yield _DERIVED, _id(f"document/{item.doc_id}")
+
+
+def _evidence_pairs(item: Evidence) -> Iterator[Pair]:
+    sentence = _text(item.sentence)
+    yield _TYPE, _n(f"{KG}Evidence")
+    yield _VALUE, sentence
+    yield _ANCHOR, sentence
+    yield _BEGIN, _text(str(item.start), datatype=_NONNEG)
+    yield _END, _text(str(item.end), datatype=_NONNEG)
+    yield _DOCUMENT, _id(f"document/{item.doc_id}")
+
+
+def _document_pairs(document: Document) -> Iterator[Pair]:
+    yield _TYPE, _n(f"{KG}Document")
+    yield _LABEL, _text(document.title or document.name)
+    if document.title:
+        yield _n(DCTERMS.title), _text(document.title)
+    yield _n(f"{KG}fileName"), _text(document.name)
+    yield _n(f"{KG}sha256"), _text(document.sha256)
+    if document.published:
+        yield _n(DCTERMS.issued), _text(document.published, datatype=f"{_XSD}date")
+
+
+def _entity_pairs(entity: Entity | None, facts: list[Fact], observations: list[str]) -> Iterator[Pair]:
+    """An entity's own triples, the facts it is the subject of and the observations (ids) it reports; an
+    entity key that only facts or observations name has those alone."""
+    if entity is not None:
+        yield _TYPE, _n(f"{KG}{entity.type}")
         if entity.type == "Region" and entity.subtype:
-            yield node, rdf_type, n(f"{KG}{entity.subtype}")
+            yield _TYPE, _n(f"{KG}{entity.subtype}")
         zh = _text(entity.label, "zh")
-        yield node, label, zh
-        yield node, pref, zh
+        yield _LABEL, zh
+        yield _PREF, zh
         for alias in entity.alt_labels - {entity.label}:
-            yield node, alt, _text(alias, "zh")
+            yield _ALT, _text(alias, "zh")
         if entity.label_en:
-            yield node, label, _text(entity.label_en, "en")
+            yield _LABEL, _text(entity.label_en, "en")
         if entity.code:
-            yield node, n(SKOS.notation), _text(entity.code)
-        for predicate, attribute in links:
+            yield _n(SKOS.notation), _text(entity.code)
+        for predicate, attribute in _LINKS:
             target = getattr(entity, attribute)
             if target:
-                yield node, predicate, idn(target)
-        yield from evidence(node, entity.evidence)
-    fact_class = n(f"{KG}Fact")
+                yield predicate, _id(target)
+        yield from _evidence_links(entity.evidence)
+    for fact in facts:
+        yield _n(f"{KG}{fact.predicate}"), _id(fact.object)
+    for observation in observations:
+        yield _REPORTS, _id(f"observation/{observation}")
+
+
+def _fact_pairs(fact: Fact) -> Iterator[Pair]:
+    """The reified fact (`kg:Fact`) node's triples."""
+    yield _TYPE, _n(f"{KG}Fact")
+    yield _n(RDF.subject), _id(fact.subject)
+    yield _n(RDF.predicate), _n(f"{KG}{fact.predicate}")
+    yield _n(RDF.object), _id(fact.object)
+    yield from _evidence_links(fact.evidence)
+
+
+def _observation_pairs(observation: Observation) -> Iterator[Pair]:
+    yield _TYPE, _n(f"{KG}Observation")
+    yield _n(QB.dataSet), _DATASET
+    yield _n(f"{KG}region"), _id(observation.region)
+    yield _n(f"{KG}metric"), _id(observation.metric)
+    yield _n(f"{KG}value"), _text(f"{observation.value:f}", datatype=f"{_XSD}decimal")
+    yield _n(f"{KG}unit"), _text(observation.unit)
+    yield _LABEL, _text(observation.phrase, "zh")
+    yield _n(f"{KG}kind"), _n(f"{KG}Target" if observation.kind == "target" else f"{KG}Reported")
+    if observation.year:
+        yield _n(f"{KG}year"), _text(str(observation.year), datatype=f"{_XSD}gYear")
+    if observation.qualifier:
+        yield _n(f"{KG}qualifier"), _text(observation.qualifier, "zh")
+    yield from _evidence_links(observation.evidence)
+
+
+Subjects = Iterator[tuple[str, Iterable[Pair]]]  # (subject, its pairs), in subject order; a subject may repeat
+
+
+def _subject_streams(kg: KnowledgeGraph, with_ontology: bool) -> list[Subjects]:
+    """One stream per kind of subject, each in subject order. Only keys are sorted (the fact and
+    observation ids are sha1 prefixes of one length, as are document ids); each subject's pairs are made
+    when it comes."""
+    observations = sorted(((stable_id(*o.identity), o) for o in kg.observations), key=itemgetter(0))
+    reports: dict[str, list[str]] = {}
+    for observation_id, observation in observations:
+        reports.setdefault(observation.region, []).append(observation_id)
+    facts_by_subject: dict[str, list[Fact]] = {}
     for fact in kg.facts:
-        subject, predicate, obj = idn(fact.subject), n(f"{KG}{fact.predicate}"), idn(fact.object)
-        yield subject, predicate, obj
-        node = idn(f"fact/{stable_id(fact.subject, fact.predicate, fact.object)}")
-        yield node, rdf_type, fact_class
-        yield node, n(RDF.subject), subject
-        yield node, n(RDF.predicate), predicate
-        yield node, n(RDF.object), obj
-        yield from evidence(node, fact.evidence)
-    dataset = n(DATASET)
-    decimal, gyear = f"{_XSD}decimal", f"{_XSD}gYear"
-    reports, observation_class, data_set = n(f"{KG}reports"), n(f"{KG}Observation"), n(QB.dataSet)
-    region_p, metric_p, value_p, unit_p = n(f"{KG}region"), n(f"{KG}metric"), n(f"{KG}value"), n(f"{KG}unit")
-    kind_p, target, reported = n(f"{KG}kind"), n(f"{KG}Target"), n(f"{KG}Reported")
-    for observation in kg.observations:
-        node = idn(f"observation/{stable_id(*observation.identity)}")
-        region = idn(observation.region)
-        yield region, reports, node
-        yield node, rdf_type, observation_class
-        yield node, data_set, dataset
-        yield node, region_p, region
-        yield node, metric_p, idn(observation.metric)
-        yield node, value_p, _text(f"{observation.value:f}", datatype=decimal)
-        yield node, unit_p, _text(observation.unit)
-        yield node, label, _text(observation.phrase, "zh")
-        yield node, kind_p, target if observation.kind == "target" else reported
-        if observation.year:
-            yield node, n(f"{KG}year"), _text(str(observation.year), datatype=gyear)
-        if observation.qualifier:
-            yield node, n(f"{KG}qualifier"), _text(observation.qualifier, "zh")
-        yield from evidence(node, observation.evidence)
-    if kg.observations:
-        yield dataset, rdf_type, n(QB.DataSet)
-        yield dataset, n(QB.structure), n(f"{KG}observationStructure")
-        yield dataset, label, _text("Health-system indicators reported in the source documents", "en")
+        facts_by_subject.setdefault(fact.subject, []).append(fact)
+    entity_keys = sorted({*kg.entities, *facts_by_subject, *reports}, key=_id)
+    facts = sorted(((stable_id(f.subject, f.predicate, f.object), f) for f in kg.facts), key=itemgetter(0))
+    ontology: dict[str, list[Pair]] = {}
+    for subject, predicate, obj in _ontology_triples() if with_ontology else ():
+        ontology.setdefault(subject, []).append((predicate, obj))
+    return [
+        iter(sorted(ontology.items())),
+        iter(sorted(((_id(f"document/{d.id}"), _document_pairs(d)) for d in kg.documents), key=itemgetter(0))),
+        ((_id(key), _entity_pairs(kg.entities.get(key), facts_by_subject.get(key, []), reports.get(key, [])))
+         for key in entity_keys),
+        ((_id(f"fact/{fact_id}"), _fact_pairs(fact)) for fact_id, fact in facts),
+        ((_id(f"observation/{observation_id}"), _observation_pairs(o)) for observation_id, o in observations),
+        _evidence_subjects(kg),
+        iter([(_DATASET, _DATASET_PAIRS)] if kg.observations else []),
+    ]
 
 
-def sorted_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> list[tuple[str, str, str]]:
-    """Every distinct triple of the graph (with the ontology) in N-Triples syntax, sorted by subject,
-    then predicate (rdf:type first), then object: the order the files are written in.
+def _evidence_subjects(kg: KnowledgeGraph) -> Subjects:
+    """The evidence nodes, one document at a time: only that document's nodes are sorted at once."""
+    by_document: dict[str, list[Evidence]] = {}
+    for owner in itertools.chain(kg.entities.values(), kg.facts, kg.observations):
+        for item in owner.evidence:
+            by_document.setdefault(item.doc_id, []).append(item)
+    for document_id in sorted(by_document):
+        nodes = sorted((_evidence_node(item), item) for item in set(by_document.pop(document_id)))
+        for node, item in nodes:
+            yield node, _evidence_pairs(item)
 
-    The triples are sorted as they are (no key tuple per triple, no set: millions of them) and repeats
-    dropped as they come; each subject's rdf:type triples are moved before its others on the way."""
-    triples = list(iter_triples(kg))
-    if with_ontology:
-        triples.extend(_ontology_triples())
-    triples.sort()
-    rdf_type = f"<{_RDF_TYPE}>"
-    ordered: list[tuple[str, str, str]] = []
-    others: list[tuple[str, str, str]] = []  # the current subject's triples that are not rdf:type
-    previous = None
-    for triple in triples:
-        if triple == previous:
-            continue
-        if previous is not None and triple[0] != previous[0]:
-            ordered += others
-            others.clear()
-        (ordered if triple[1] == rdf_type else others).append(triple)
-        previous = triple
-    return ordered + others
+
+def ordered_triples(kg: KnowledgeGraph, with_ontology: bool = True) -> Iterator[Triple]:
+    """Every distinct triple of the graph (with the ontology) in N-Triples syntax, sorted by subject, then
+    predicate (rdf:type first), then object: the order the files are written in.
+
+    Made subject by subject: the streams of `_subject_streams` are merged in subject order and only one
+    subject's triples are sorted at a time."""
+    merged = heapq.merge(*_subject_streams(kg, with_ontology), key=itemgetter(0))
+    for subject, group in itertools.groupby(merged, key=itemgetter(0)):
+        pairs = sorted({pair for _, pairs in group for pair in pairs})
+        for predicate, obj in pairs:
+            if predicate == _TYPE:
+                yield subject, predicate, obj
+        for predicate, obj in pairs:
+            if predicate != _TYPE:
+                yield subject, predicate, obj
 
 
 def write_rdf(kg: KnowledgeGraph, paths: dict[str, Path]) -> int:
     """Write the graph to each path in the format of its key (a file extension); return the number of
-    triples. Their sorted list is freed on return, before the other outputs are made."""
-    triples = sorted_triples(kg)
+    triples. Each file is made in one pass over the graph (`ordered_triples`), nothing is held whole."""
+    written = 0
     for extension, path in paths.items():
-        write_fast(triples, extension, path)
-    return len(triples)
+        written = write_fast(ordered_triples(kg), extension, path)
+    return written
 
 
-def _pyoxigraph_triples(triples: list[tuple[str, str, str]]) -> Iterator:
-    """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks)."""
+def _pyoxigraph_triples(triples: Iterable[Triple], written: list[int]) -> Iterator:
+    """The triples as pyoxigraph Triples, in order (parsed by pyoxigraph from N-Triples, in chunks);
+    `written` gets the size of each chunk."""
     import pyoxigraph
 
-    for start in range(0, len(triples), _PARSE_CHUNK):
-        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples[start:start + _PARSE_CHUNK])
+    triples = iter(triples)
+    while chunk := list(itertools.islice(triples, _PARSE_CHUNK)):
+        written.append(len(chunk))
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in chunk)
         yield from pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
@@ -341,18 +388,20 @@ class _WithoutPrefixLines:
         self.handle.flush()
 
 
-def write_fast(triples: list, extension: str, path: Path) -> None:
-    """Write sorted triples as Turtle (sorted prefixes, grouped by subject), canonical N-Triples or
-    JSON-LD with pyoxigraph; the same triples give the same bytes."""
+def write_fast(triples: Iterable[Triple], extension: str, path: Path) -> int:
+    """Write ordered triples as Turtle (sorted prefixes, grouped by subject), canonical N-Triples or
+    JSON-LD with pyoxigraph, as they come; return how many. The same triples give the same bytes."""
     import pyoxigraph
 
     rdf_format = getattr(pyoxigraph.RdfFormat, OX_FORMATS[extension])
+    written: list[int] = []
     with open(path, "wb") as handle:
         if extension != "ttl":
-            pyoxigraph.serialize(_pyoxigraph_triples(triples), handle, rdf_format)
-            return
+            pyoxigraph.serialize(_pyoxigraph_triples(triples, written), handle, rdf_format)
+            return sum(written)
         handle.writelines(f"@prefix {prefix}: <{namespace}> .\n".encode() for prefix, namespace in sorted(PREFIXES.items()))
         body = _WithoutPrefixLines(handle)
-        pyoxigraph.serialize(_pyoxigraph_triples(triples), body, rdf_format, prefixes=PREFIXES)
+        pyoxigraph.serialize(_pyoxigraph_triples(triples, written), body, rdf_format, prefixes=PREFIXES)
         if body.head:
             handle.write(body.head)
+    return sum(written)
