@@ -81,8 +81,8 @@ _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达"
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
 _LIGHT_VERB = re.compile(r"^(?:提供|进行|给予)(?=[\u4e00-\u9fff]{2})")  # the service, not the giving
-_MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本", "都", "均", "全部"}  # 139个县|全面推开医共体建设
 _ALL_OF_THEM = {"均", "全部", "都"}  # 13个设区市全部实现DIP付费 → 实现DIP付费的设区市数
+_MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本"} | _ALL_OF_THEM  # 139个县|全面推开医共体建设
 _NOT_A_PREDICATE = {"有", "为", "是", "达", "共", "等", "已"}  # after the counted noun
 _LINKING_WORDS = {"累计", "共", "共计", "总计", "合计", "了", "已", "已经", "全省", "全区", "全市", "分别"}
 _VERB_FLAGS = {"v", "vd", "d", "ad", "p", "c", "u", "uj", "ul", "uz", "ug", "y"}
@@ -287,7 +287,8 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
         if len(group) > 1:
             phrases = _list_phrases(text, clause_start, group, vocab)
         else:
-            phrases = [_single_phrase(text, clause_start, group[0], vocab, readings)]
+            earlier = [q for q in quantities if q.end <= group[0].start]
+            phrases = [_single_phrase(text, clause_start, group[0], vocab, readings, earlier)]
         change = _CHANGE_TAIL.search(text[clause_start:group[0].start])
         for quantity, (phrase_start, phrase) in zip(group, phrases):
             if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
@@ -520,7 +521,7 @@ def _predicate(after: str) -> str | None:
 
 
 def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Vocabulary,
-                   readings: list[MetricReading]) -> tuple[int, str]:
+                   readings: list[MetricReading], earlier: list[Quantity]) -> tuple[int, str]:
     """The indicator of one number: before→after pairs, counts (N个X), or the phrase before it."""
     comma = text.rfind(",", clause_start, quantity.start)
     left_start = comma + 1 if comma >= 0 else clause_start
@@ -556,7 +557,7 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
             if re.match(r"\d", after):  # 5个专业|25个省级重点专科: the count only sorts the next one
                 return left_start, ""
             return quantity.end, _count_name(left, _GENERIC_TAIL.sub("", noun), after, quantity)
-    counted = [q for q in find_quantities(text[:quantity.start]) if q.is_count and q.end >= left_start]
+    counted = [q for q in earlier if q.is_count and q.end >= left_start]
     if counted:  # a count of who does or gets what the number measures
         between = text[counted[-1].end:quantity.start]
         noun = _noun_after(between)

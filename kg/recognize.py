@@ -23,7 +23,7 @@ from kg.vocab import HEALTHY_PREFIX, INITIATIVE_PREFIX, Vocabulary
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the user's business
 
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_MEDIA = re.compile(r"日报|晚报|新闻|电视台|卫视|广播|网讯|发布")  # 福建日报记者: a newspaper, not the place
+_MEDIA = re.compile(r"日报|晚报|新闻网|电视台|卫视|广播电台|网讯")  # 福建日报记者: a newspaper, not the place
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
 

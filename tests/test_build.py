@@ -313,6 +313,8 @@ def test_hospitals_that_co_build_a_centre_pilot_it_and_a_name_in_parentheses_is_
 def test_a_newspaper_is_no_place_and_national_news_no_province_s():
     graph = kg.build_texts({"n.txt": "福建日报记者 王明\n今年全国两会上,政府工作报告提出,深化以公益性为导向的公立医院改革。"}).graph
     assert not graph.facts and not [e for e in graph.entities.values() if e.type == "Region"]
+    assert _facts("山西\n山西发布《山西省推进紧密型城市医疗集团建设实施方案》。") == {
+        ("山西省", "implements", "紧密型城市医疗集团")}  # a place that issues something is still the place
 
 
 def test_an_annual_statistical_bulletin_dates_its_values():
