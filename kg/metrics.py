@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jieba
 import jieba.posseg
@@ -22,8 +22,8 @@ from kg.numbers import Quantity, find_quantities
 from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
-              r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
-              r"已经|已|累计|共|全部|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
+              r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|年末|年底|年初|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
+              r"已经|已|累计|共有|现有|共|全部|全系统|全行业|辖区|各类型|各类(?!别)|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
 _LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
@@ -38,6 +38,8 @@ _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平�
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|降价|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数])")  # not 接种率
+_TREND_CLAUSE = re.compile(r"([^,;。]{2,})(?:稳步|持续|不断|逐年|逐步|明显|显著|大幅|进一步|有所)+"
+                           r"(?:提升|提高|上升|增长|增加|改善|下降|降低|减少)$")
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 _FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:((?:19|20)\d{2})年(?:的)?)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
@@ -49,7 +51,7 @@ _ITEM_SPLIT = re.compile(r"[、,](?![^()]*\))")  # not inside (含中西医结�
 _AND_SPLIT = re.compile(r"(?:和|及)(?![^()]*\))")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
 _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命|人次|数量|总量|规模|金额|费用|经费|资金|支出|收入|"
-                             r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助)$")
+                             r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助|诊疗量|门诊量|门急诊量|服务量|就诊量|手术量)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
 _RATIO_UNITS = {"%", "‰", "个百分点"}
@@ -67,13 +69,14 @@ _AMOUNT = re.compile(r"(?:支出|收入|费用|金额|资金|经费|投入|基�
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _TASKS = "行动|工程|任务|工作|措施|举措"
-_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标)$")
+_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标|基础上)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|设区市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(rf"{_TASKS}|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
 _A_MEASURE = re.compile(r"(?:人次|人数|率|比例|比重|占比|费用|金额|收入|支出)$")
 _DISTRIBUTIVE = re.compile(r"每(?:一)?(?:个|所|家|名|村|乡|镇|县)|至少|均(?:建设|建成|设置|设立|配备|有)")
 _FRAME_END = re.compile(r"(?:基础上|之上|之中|之下|期间|以来|上|中|下|里|内)$")
+_RANK = re.compile(r"第[一二三四五六七八九十\d]+(?:位|名)|排名|位列|位居")
 _RANKING = re.compile(r"^(?:整体|综合)*(?:位列|位居|排名|名列|排在|居)")
 _COORDINATED = re.compile(r"^(?:和|及|与|以及|、)(?=\d)")  # 114个乡镇卫生院和22个社区卫生服务中心达到…
 _GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级区域医疗中心项目建设 (N个): the projects
@@ -92,6 +95,11 @@ _INNER_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff])近(?:\d+|[一二两三四五�
 _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|老人|老年人|孕产妇|妇女|学生|居民|群众|对象)(?=.)")
 _SERVED_GROUP = re.compile(r"^(?:目标人群|服务对象|适龄人群)")
 _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
+_LEVEL_PART = re.compile(r"(?:国家|省|自治区|市|县|区|地市|市\(县\)|县\(市、区\))级")
+_POPULATION_PART = re.compile(r"(?:其中)?(?:男性|女性|男|女|城镇|农村|城市|城镇居民|农村居民)")
+_FACILITY_COUNTS = {"个", "家", "所", "间", "万个", "万家"}
+_FACILITY_PART = re.compile(r"(?:其中)?[\u4e00-\u9fff]{0,8}(?:医院|卫生院|卫生室|机构|中心|诊所)")
+_FACILITY_OWNER = re.compile(r"^[\u4e00-\u9fff]{0,10}?(?:医院|卫生院|卫生室|机构|中心|诊所)(?=.{2,}$)")
 _PER_THOUSAND = re.compile(r"^(常住人口)?每千人(?![口次])")  # 常住人口每千人床位数 → 每千常住人口床位数
 _STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
 PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
@@ -132,7 +140,10 @@ def _tokenizer() -> spacy.language.Language:
 
 
 def _noun_after(text: str) -> str:
-    """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'."""
+    """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'
+    (none in '医院2218个(民营医院1519个)': the parenthesis breaks the count down)."""
+    if text.startswith("("):
+        return ""
     segment = re.match(r"(?:\([^()]*\)|[^,;、。:])*", text).group()[:2 * _MAX_PHRASE]  # 县(市、区)
     if segment.endswith("级"):  # 25个自治区级、100个盟市级、300个旗县级临床重点专科: the noun comes last
         later = re.search(r"级([^级,;、。:]{2,})", text[len(segment):])
@@ -294,12 +305,17 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
                 if change and phrase and phrase_start != quantity.end:
                     phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
+                phrase = _part_of(phrase, quantity, readings)
                 phrase = (_indicator(phrase, quantity, counted_after=phrase_start == quantity.end)
                           or _step_of(phrase, quantity, readings))
                 if phrase:
                     phrase = _owner_carried(_per_capita_carried(phrase, quantity, text, readings), text, readings)
                     phrase = _service_carried(phrase, text[:phrase_start])
                 if not phrase or not _measures(phrase, quantity, vocab):
+                    continue
+            if not quantity.unit:  # 户籍孕产妇死亡率为0: zero, in the indicator's usual unit
+                quantity = replace(quantity, unit=_usual_unit(phrase, vocab))
+                if not quantity.unit:
                     continue
             year, kind = _year_and_kind(text, quantity.start)
             start = _FROM.search(text[:quantity.start])
@@ -308,8 +324,9 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             pair = start or end
             if pair and pair.group(1):
                 year = int(pair.group(1))
-            elif end and _FROM.search(text[:readings[-1].start]).group(1):  # 至2022年,…从2018年的A提高至B:
-                year = _year_and_kind(text, readings[-1].phrase_start)[0]  # B is not 2018's
+            elif end and (started := _FROM.search(text[:readings[-1].start])) and started.group(1):
+                year = _year_and_kind(text, readings[-1].phrase_start)[0]  # 至2022年,…从2018年的A提高至B:
+                # B is not 2018's
             for name in _shared_value(phrase) if len(group) == 1 else [phrase]:
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
                                               known_metric(name, vocab), quantity, year, kind))
@@ -360,6 +377,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""  # 医保基金支出达到70%: a share or a change of an amount, not the amount
     if _MEASURE_SUFFIX.search(phrase):
         return phrase
+    if quantity.unit.endswith("人次") and words[-1][1] == "v" and len(words) > 1:
+        return phrase + "人次"  # 医疗机构诊疗3.8亿人次: the doing is what is counted
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
         return ""
     if (quantity.is_count or quantity.unit in _COUNT_SUFFIX) and not counted_after:
@@ -374,6 +393,29 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         if person and not _TITLE_HOLDER.search(phrase):
             return phrase + "数"
         return phrase + (_COUNT_SUFFIX.get(quantity.unit) or kind)
+    return phrase
+
+
+def _part_of(phrase: str, quantity: Quantity, readings: list[MetricReading]) -> str:
+    """A part named only by its facility or its group takes the measure of the whole written before
+    it: 总诊疗人次48552.1万人次,其中医院18648.3万人次(民营医院3324.1万人次) → 医院总诊疗人次,
+    民营医院总诊疗人次; 期望寿命83.63岁(其中男性81.25岁) → 男性期望寿命. A facility counted in
+    家 or 个 is a count of its own (医疗卫生机构80492个,其中医院2218个 → 医院数)."""
+    previous = readings[-1] if readings else None
+    if previous is None or previous.quantity.unit != quantity.unit:
+        return phrase
+    if _LEVEL_PART.fullmatch(phrase):  # 国家级…基地18所、省级21所 → 省级…基地数
+        level = _LEVEL_PART.match(previous.phrase)
+        return phrase + previous.phrase[level.end():] if level else phrase
+    if _POPULATION_PART.fullmatch(phrase):
+        group = _POPULATION_PART.match(previous.phrase)
+        return phrase + previous.phrase[group.end() if group else 0:]
+    if _FACILITY_PART.fullmatch(phrase) and quantity.unit not in _FACILITY_COUNTS:
+        per_capita = _PER_CAPITA_PREFIX.match(previous.phrase)  # 每千常住人口床位数5.48张,其中医院4.08张
+        prefix = per_capita.group() if per_capita else ""
+        whole = previous.phrase[len(prefix):]
+        owner = _FACILITY_OWNER.match(whole)  # 出院1818.1万人,其中医院1243.4万人 → 医院出院人数
+        return prefix + phrase + whole[owner.end() if owner else 0:]
     return phrase
 
 
@@ -448,6 +490,13 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
     if prefix and (listed or resources) and len(between) > 1 and phrase.startswith(between[1:]):
         return prefix.group() + phrase
     return phrase
+
+
+def _usual_unit(phrase: str, vocab: Vocabulary) -> str:
+    """The usual unit of the known indicator a phrase ends with (全人口孕产妇死亡率 → /10万), or ""."""
+    hits = [hit for hit in vocab.find("Metric", phrase) if hit[1] == len(phrase)]
+    keys = vocab.names["Metric"][hits[-1][2]] if hits else []
+    return (vocab.entries[keys[0]].unit or "") if keys else ""
 
 
 def known_metric(phrase: str, vocab: Vocabulary) -> str | None:
@@ -568,6 +617,10 @@ def _single_phrase(text: str, clause_start: int, quantity: Quantity, vocab: Voca
             else:  # 5家项目医院|累计引进新技术新项目787项: the things counted do it
                 left_start, left = quantity.start - len(between), noun + _ADVERBS.sub("", rest)
     phrase = _clean(_LEADING_VERB.sub("", _clean(left, vocab)), vocab)
+    trend = _TREND_CLAUSE.search(text[clause_start:comma]) if not phrase and comma > clause_start else None
+    named = _clean(trend.group(1), vocab) if trend else ""
+    if _MEASURE_SUFFIX.search(named) or known_metric(named, vocab):  # 居民健康素养水平稳步提升,2022年达
+        return clause_start + trend.start(1), named  # 38.2%: the indicator is the clause before's
     if not phrase and quantity.unit == "%":
         return quantity.end, _share_of(text[quantity.end:])
     return left_start, phrase
@@ -585,7 +638,7 @@ def _share_of(after: str) -> str:
 def _items(parts: list[str], vocab: Vocabulary) -> list[str]:
     """The indicator names of a list's parts (a level word such as 自治区 stays, to borrow the noun)."""
     items = [_clean(_LEADING_VERB.sub("", _clean(part, vocab)), vocab) or _level_word(part, vocab) for part in parts]
-    return [item for item in items if item]
+    return [item for item in items if item and not _RANK.search(item)]  # 均排全国第八位: no indicator
 
 
 def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vocabulary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -47,14 +48,20 @@ _LIST_JOINTS = ("、", "和", "及", "与")
 _SELECTED = re.compile(r"(?:等(?:\d+|[一二两三四五六七八九十]+)?(?:个|家)?(?:城市|地市|地区|市|县|区|省份|省)?)?"
                        r"(?:成功)?(?:入选|获批|上榜)")
 _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,20}?(?:试点|示范)[^,;。]*")  # the designation cue, to the clause end
+# a city's or county's own 城市医疗集团试点 or …示范项目建设 makes it a site (a province's runs in its cities)
+_LOCAL_PILOT = re.compile(r"试点|示范项目")
+_DESCRIBES = re.compile(r"[^,;。]{0,8}的")
+_RANKED = re.compile(r"[^,;。、]{0,6}?(?:示范区|示范县|示范市|示范单位|试点)")
 _COMPARED = re.compile(r"(?:范围内)?(?:率先|首先|首个|首家|首批|第一|领先|排名|位居|前列)")
 _PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
 _PLAN_YEAR = re.compile(r"(?:提出|目标|力争|规划|预计|计划)[^。,]{0,6}?到(20\d{2})年|^到(20\d{2})年[^。]{0,4}?(?:力争|要|将)")
 _SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
-_ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报)")
+# the year an annual report is about: 2023年…统计公报, 2022年…工作总结, or an opening 2022年,是…的一年
+_ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报|"
+                            r"(?<!政府)工作(?:报告|总结))|^((?:19|20)\d{2})年,?是[^。]{0,30}一年")
 _TARGETS_HEADING = re.compile(r"目标(?!人群)|指标")  # 主要目标, 发展目标, 主要指标
 _PRESENT = re.compile(r"目前|当前|现在|现有|截至|截止|已经|已|去年|上年|同比|较上年|比上年|(?:19|20)\d{2}年")
-_HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于)$")
+_HOSTED = re.compile(r"[^;。]{0,12}?(?:落户|落地|位于|分别在|分布在|分别位于|覆盖(?:了)?[^,;。、]{0,10})$")
 
 
 def _within(spans: list[tuple[int, int]], sentence: Sentence) -> list[tuple[int, int]]:
@@ -78,6 +85,14 @@ def _designates(around: str) -> bool:
     """Does the text make the place itself a pilot (入选, 获批, 试点省)? Not when what was approved
     is counted (全省累计获批5个国家区域医疗中心建设项目: the projects are the sites)."""
     return any(not _COUNTED_AFTER.match(around, match.end()) for match in cues()["designation"].finditer(around))
+
+
+def _negated(clause: str, start: int, end: int) -> bool:
+    """Does the clause deny the programme at start:end (尚未开展…, …未覆盖)? A negation inside a
+    description (…覆盖了前四批没有出现的吉林…) denies nothing."""
+    negation = cues()["negation"]
+    return bool(negation.search(clause, 0, start)) or any(
+        not _DESCRIBES.match(clause, match.end()) for match in negation.finditer(clause, end))
 
 
 @functools.cache
@@ -182,7 +197,7 @@ class DocumentReader:
         self.out = DocumentExtraction()
         self.target_year: int | None = None  # the plan year a paragraph's targets are for (到2025年,…)
         self.targets_section = False  # under a heading like 主要目标: every value is a target
-        self.report_year: int | None = None  # the year an annual statistical bulletin reports on
+        self.report_year: int | None = None  # the year an annual bulletin or work report is about
         self.listed_programme: str | None = None  # under …试点县名单: the programme the places listed pilot
 
     def run(self) -> DocumentExtraction:
@@ -193,9 +208,10 @@ class DocumentReader:
         quoted = self._quoted_spans()
         recognized = [[(sentence, recognize(sentence.text, sentence.start, self.vocab, _within(quoted, sentence)))
                        for sentence in paragraph.sentences] for paragraph in document_paragraphs]
-        self.scope.document = self._opening_topic(document_paragraphs, recognized)
+        self.scope.document = (self._opening_topic(document_paragraphs, recognized)
+                               or self._title_place(document_paragraphs, recognized))
         annual = _ANNUAL_REPORT.search(document_paragraphs[0].text) if document_paragraphs else None
-        self.report_year = int(annual.group(1)) if annual else None
+        self.report_year = int(annual.group(1) or annual.group(2)) if annual else None
         for index, paragraph in enumerate(document_paragraphs):
             while pending and pending.start < paragraph.end:  # a table speaks for the region in scope
                 region = self.scope.current()
@@ -223,21 +239,45 @@ class DocumentReader:
 
     def _opening_topic(self, document_paragraphs: list[Paragraph],
                        recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
-        """The place an opening without a place heading is about: the one province or city it names
-        whose level its own 全市/全省/我区 refers to (…重庆每年为… 全市人均预期寿命…)."""
+        """The place an opening without a place heading is about: the one place it names whose level
+        its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…; …番禺区卫生健康局…
+        获评广州市…全区共有… : 全区 is the district's, not the city's)."""
         opening = []
         for paragraph, found in zip(document_paragraphs, recognized):
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
             if paragraph.is_heading and self._place_named(paragraph, mentions):
                 break
             opening.extend(mentions)
-        levels = {m.level for m in opening if m.type == "Anaphor"}
-        if len(levels) != 1:
+        anaphors = [m for m in opening if m.type == "Anaphor"]
+        counts = Counter(m.level for m in anaphors).most_common()
+        if not counts or len(counts) > 1 and counts[0][1] == counts[1][1]:
             return None
-        level = levels.pop()
+        level = counts[0][0]  # the level it speaks at most (全县 ×3, 全省家庭医生签约服务示范区 ×1)
         named = {self.regions.resolve(mention, None) for mention in opening if mention.type == "Region"}
-        candidates = {key for key in named if key and self.regions.anaphor(level, key) == key}
+        candidates = {key for key in named if key and self.regions.anaphor(level, key) == key
+                      and all(self.regions.anaphor(other, key) for other, _ in counts)}
+        if level == "any":  # 全区/我区: a district or an autonomous region, as its own name ends
+            endings = tuple({m.surface[-1] for m in anaphors if m.level == "any"})
+            candidates = {key for key in candidates if self.vocab.entries[key].label.endswith(endings)}
         return candidates.pop() if len(candidates) == 1 else None  # one place, or no telling which
+
+    def _title_place(self, document_paragraphs: list[Paragraph],
+                     recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
+        """The place of a document whose front matter (what comes before its first numbered heading)
+        has short lines that name one place only, its issuer and title (鄂尔多斯市人民政府办公室,
+        鄂尔多斯市进一步完善医疗卫生…), and whose 我市/全市 there, if any, refer to that place."""
+        places, anaphors = set(), set()
+        for paragraph, found in zip(document_paragraphs, recognized):
+            if paragraph.level >= 1:
+                break
+            mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
+            anaphors |= {m.level for m in mentions if m.type == "Anaphor"}
+            if paragraph.is_heading:
+                places |= {self.regions.resolve(m, None) for m in mentions if m.type == "Region"}
+        if len(places) != 1 or None in places:
+            return None
+        place = places.pop()
+        return place if all(self.regions.anaphor(level, place) == place for level in anaphors) else None
 
     def _paragraph(self, index: int, paragraph: Paragraph,
                    recognized: list[tuple[Sentence, list[Mention]]]) -> None:
@@ -301,7 +341,8 @@ class DocumentReader:
         evidence = self._evidence(sentence)
         scope = self.scope.current()
         named = mentions
-        mentions = [m for m in self._without_qualifiers(mentions, scope) if not self._frame(m)]
+        mentions = [m for m in self._without_qualifiers(mentions, scope)
+                    if not self._frame(m) and not self._rank_of(m, named)]
         subject = next((self.regions.resolve(m, scope) for m in mentions
                         if m.type in ("Region", "Anaphor") and _opens(sentence.text, m.start - sentence.start)),
                        None)
@@ -335,7 +376,7 @@ class DocumentReader:
             self._programme_relations(clause, mentions, resolved, implicit, text, clause_start, evidence, governed)
         self._selected_places(stated, resolved, evidence)
         self._titled_plans(titles, mentions, resolved, evidence)
-        for reading in read_metrics(sentence.text, self.vocab):
+        for reading in self._health_readings(sentence):
             phrase_at, value_at = sentence.start + reading.phrase_start, sentence.start + reading.start
             clause_start, clause_end = next(((s, e) for s, e in clauses if s <= phrase_at < e), clauses[0])
             places = [m for m in mentions if m.type in ("Region", "Anaphor") and m in resolved
@@ -350,6 +391,14 @@ class DocumentReader:
             if region:
                 reading = self._in_plan(replace(reading, written=self._as_written(sentence, reading)), sentence)
                 self.out.readings.append((region, reading, evidence))
+
+    def _health_readings(self, sentence: Sentence) -> list[MetricReading]:
+        """The sentence's metric readings, but none about the party's or the administration's own
+        business (对29个单位党组织…进行督导) or about another field (出版图书13621种)."""
+        if cues()["internal"].search(sentence.text):
+            return []
+        return [reading for reading in read_metrics(sentence.text, self.vocab)
+                if not cues()["off_domain"].search(reading.phrase)]
 
     def _in_plan(self, reading: MetricReading, sentence: Sentence) -> MetricReading:
         """A value with no year of its own, after 到2025年 in the same paragraph (or under 主要目标),
@@ -429,12 +478,12 @@ class DocumentReader:
         依托…医院建设…中心) pilot it.
         """
         patterns = cues()
-        if patterns["negation"].search(text):
-            return
         for index, programme in enumerate(clause):
             if programme.type != "Program" or programme not in resolved:
                 continue
             local_start, local_end = programme.start - clause_start, programme.end - clause_start
+            if _negated(text, local_start, local_end):
+                continue
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
             around = text[max(0, local_start - 6):min(following, local_end + 12)]
             if patterns["replaced_before"].search(text[:local_start]) and patterns["replaced_after"].match(
@@ -456,14 +505,16 @@ class DocumentReader:
                     if self._may_carry(site, resolved[programme]):
                         self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
                 places, predicate = [p for p in places if p not in sites], "implements"
-            designated = _designates(around)
+            designated = _designates(around) and not patterns["aspiration"].search(text[:local_start])
             if places:
                 predicate = "pilots" if pilot and designated and not hospitals else "implements"
             elif hosts:  # 两个国家区域医疗中心项目落户河北 / …中心,分别在伊犁、克拉玛依
                 places, predicate = hosts, "implements"
             else:
                 places = [implicit] if implicit else []
-                predicate = "pilots" if designated and not hospitals else "implements"
+                local = implicit and self.vocab.entries[implicit].subtype != "Province" and _LOCAL_PILOT.search(
+                    text, local_start, local_end + 4) and not patterns["aspiration"].search(text[:local_start])
+                predicate = "pilots" if (designated or local) and not hospitals else "implements"
             for subject in dict.fromkeys(places):
                 if self._may_carry(subject, resolved[programme]):
                     self.out.relations.append(Relation(subject, predicate, resolved[programme], evidence))
@@ -495,6 +546,12 @@ class DocumentReader:
         """在全省率先实施…, 在全国首个…: the place is what the doer is compared within, not the doer."""
         return (mention.type in ("Region", "Anaphor") and self.mapped.text[mention.start - 1:mention.start] == "在"
                 and bool(_COMPARED.match(self.mapped.text, mention.end)))
+
+    def _rank_of(self, mention: Mention, mentions: list[Mention]) -> bool:
+        """争创全省家庭医生签约服务示范区: 全省 before a designation gives its rank, it is no place."""
+        following = next((m for m in mentions if m.start >= mention.end), None)
+        return (mention.type == "Anaphor" and following is not None and following.type == "Program"
+                and following.start == mention.end and bool(_RANKED.match(self.mapped.text, following.end)))
 
     def _titled_plans(self, titles: list[tuple[int, int]], mentions: list[Mention], resolved: dict[Mention, str],
                       evidence: Evidence) -> None:
@@ -562,7 +619,8 @@ class DocumentReader:
 
     def _host_places(self, programme: Mention, sentence_mentions: list[Mention],
                      resolved: dict[Mention, str]) -> list[str]:
-        """Places a programme is located in, named after it: …落户河北, …分别在伊犁、克拉玛依、巴州."""
+        """Places a programme is located in, named after it: …落户河北, …分别在伊犁、克拉玛依、巴州,
+        …名单覆盖了前四批没有出现的吉林、湖南…6个省份."""
         after = [m for m in sentence_mentions if m.start >= programme.end]
         first = next((i for i, m in enumerate(after) if m.type == "Region"), None)
         if first is None or not _HOSTED.match(self.mapped.text, programme.end, after[first].start):

@@ -569,3 +569,75 @@ def test_generic_measures_and_long_names(vocab):
     assert [r.phrase for r in covered] == ["健康促进医院数", "健康促进医院覆盖率"]
     assert read_metrics("开展国家健康促进县(区)建设,目前已成功创建41个,覆盖率达45%。", vocab) == []  # whose?
     assert read_metrics("居民健康素养水平达到36.11%,高于全国平均10个百分点。", vocab)[1:] == []
+
+
+def test_a_district_work_report_speaks_for_the_district_and_its_year():
+    graph = graph_of("2022年,是具有特殊重要意义的一年,番禺区卫生健康局围绕发展主线,多项工作成绩明显。番禺区获评广州市"
+                     "2021年度综合医改考核A等次;通过广东省消除艾滋病、梅毒和乙肝母婴传播项目现场认证。目前,全区共有医疗机构"
+                     "787间,相比2021年末增加66间。全区户籍孕产妇死亡率为0,全人口孕产妇死亡率为3.85/10万。辖区居民健康素养水平"
+                     "稳步提升,2022年达38.2%。\n一、主要工作\n成立督导组,对7个副处级以上单位民主生活会和29个单位党组织的"
+                     "组织生活会进行全覆盖督导。")
+    assert observations(graph) == {("番禺区", Decimal(787), "间", 2022), ("番禺区", Decimal(0), "/10万", 2022),
+                                   ("番禺区", Decimal("3.85"), "/10万", 2022), ("番禺区", Decimal("38.2"), "%", 2022)}
+
+
+def test_zero_takes_the_indicators_unit_and_a_trend_clause_names_the_value(vocab):
+    assert read_metrics("死亡人数降至0,成本为0。", vocab) == []  # zero of what unit? no indicator known
+    [literacy] = read_metrics("居民健康素养水平持续提高,2023年达到35%。", vocab)
+    assert (literacy.phrase, literacy.year) == ("居民健康素养水平", 2023)
+    assert read_metrics("全市经济持续增长,2022年达1200亿元。", vocab) == []  # 经济 names no measure
+
+
+def test_front_matter_names_the_documents_place():
+    graph = graph_of("鄂府办发〔2024〕24号\n各旗区人民政府,市直各有关部门:\n鄂尔多斯市人民政府办公室\n2024年4月8日\n"
+                     "鄂尔多斯市进一步完善医疗卫生\n服务体系实施方案\n为建立健全优质高效的医疗卫生服务体系,结合我市实际,制定本方案。\n"
+                     "一、总体要求\n(二)工作目标。到2025年,每千人床位数达到6.8张,县域内住院人次占比达到80%以上。")
+    assert observations(graph) == {("鄂尔多斯市", Decimal("6.8"), "张", 2025), ("鄂尔多斯市", Decimal(80), "%", 2025)}
+
+
+def test_a_county_strives_for_designations_and_runs_its_own_pilot():
+    graph = graph_of("3月7日,全县卫生健康工作会议召开。会议宣读了《竹山县2024年卫生健康重点工作任务责任清单》。"
+                     "要争创全省家庭医生签约服务示范区,持续推进国家级医共体改革试点工作。会议表扬了全县先进单位。")
+    found = facts(graph)
+    assert ("竹山县", "pilots", "紧密型县域医共体") in found
+    assert ("竹山县", "implements", "家庭医生签约服务") in found  # 争创: not a pilot yet
+    assert not any(s == "湖北省" for s, p, o in found)  # 全省…示范区 gives the rank, it is no place
+
+
+def test_a_citys_own_pilot_and_a_designation_won():
+    city = facts(graph_of("湖州\n城市医疗集团试点等各项改革任务走在前列。创成全国基层中医药工作示范市。"))
+    assert {("湖州市", "pilots", "紧密型城市医疗集团"), ("湖州市", "pilots", "全国基层中医药工作示范市（县）")} <= city
+    province = facts(graph_of("浙江\n城市医疗集团试点等各项改革任务走在前列。连续4年健康中国行动年度考核获评优秀。"))
+    assert ("浙江省", "implements", "紧密型城市医疗集团") in province  # a province runs pilots in its cities
+    assert not any(p == "pilots" for s, p, o in province)  # 获评优秀 is a grade, no designation
+
+
+def test_a_breakdown_takes_the_measure_of_the_whole(vocab):
+    def named(sentence):
+        return [(r.phrase, r.quantity.value) for r in read_metrics(sentence, vocab)]
+    assert named("总诊疗人次48552.1万人次,其中医院18648.3万人次(民营医院3324.1万人次);出院1818.1万人,其中医院1243.4万人。") == [
+        ("总诊疗人次", Decimal("48552.1")), ("医院总诊疗人次", Decimal("18648.3")),
+        ("民营医院总诊疗人次", Decimal("3324.1")), ("出院人数", Decimal("1818.1")), ("医院出院人数", Decimal("1243.4"))]
+    assert named("年末医疗卫生机构80492个,其中医院2218个(民营医院1519个)。") == [  # a count of its own
+        ("医疗卫生机构数", 80492), ("医院数", 2218), ("民营医院数", 1519)]
+    assert named("每千常住人口床位数5.48张,其中医院4.08张。")[1] == ("每千常住人口医院床位数", Decimal("4.08"))
+    assert named("户籍人口期望寿命83.63岁(其中男性81.25岁,女性86.08岁)。")[1:] == [
+        ("男性户籍人口期望寿命", Decimal("81.25")), ("女性户籍人口期望寿命", Decimal("86.08"))]
+    assert named("国家级高水平重点实验室18所、省级21所。")[1] == ("省级高水平重点实验室数", 21)
+
+
+def test_visits_counted_by_their_doing_and_ranks_are_no_indicators(vocab):
+    readings = read_metrics("2014年全省医疗机构诊疗3.8亿人次,出院病人1029万人,均排全国第八位,近五年平均增长率分别为29%和14.7%。",
+                            vocab)
+    assert [r.phrase for r in readings] == ["医疗机构诊疗人次", "出院病人数"]
+
+
+def test_other_fields_and_party_business_give_no_observations():
+    graph = graph_of("四川\n2017年出版期刊352种,出版图书13621种。年末医疗卫生机构80492个。\n"
+                     "对7个副处级以上单位民主生活会和29个单位党组织的组织生活会进行全覆盖督导。")
+    assert observations(graph) == {("四川省", Decimal(80492), "个", None)}
+
+
+def test_a_negation_inside_a_description_denies_nothing():
+    found = facts(graph_of("本次国家区域医疗中心名单覆盖了前四批没有出现的吉林、湖南2个省份。\n浙江\n尚未开展DRG付费改革。"))
+    assert found == {("吉林省", "implements", "国家区域医疗中心"), ("湖南省", "implements", "国家区域医疗中心")}
