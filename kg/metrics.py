@@ -22,6 +22,7 @@ from kg.numbers import Quantity, find_quantities
 from kg.vocab import Vocabulary, load_vocabulary
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
+              r"|\d{4}[—\-~～至到]\d{4}年(?:上半年|下半年)?|\(?\d{1,2}\)|(?:改革|实施|建设)[前后]"
               r"|(?:\d+|[一二两三四五六七八九十]+)年(?:来|内|间)?|年末|年底|年初|目前|当前|现在|每年|每月|次年|当年|同年|五年来|近年来|近\S年来|今年|去年|全年|年内|其中|同时|另外|此外|此|并|且|还|"
               r"已经|已|累计|共有|现有|共|全部|全系统|全行业|辖区|各类型|各类(?!别)|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
@@ -44,6 +45,7 @@ _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 _FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:((?:19|20)\d{2})年(?:的)?)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
                  r"(?:到|至|为)(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?$")
+_YEAR_SPAN = re.compile(r"((?:19|20)\d{2})[—\-~～至到]((?:19|20)\d{2})年")
 _YEAR = re.compile(r"(?<![\d\-—~～])((?:19|20)\d{2})年(?![\-—~～]\d)")  # a year a report could mean
 _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(20\d{2})年|至(20\d{2})年(?!底|末|\d))|(20\d{2})年(?:前|目标)|力争|"
                      r"目标(?!人群)|预计|预期(?!寿命)|规划期末")
@@ -69,7 +71,7 @@ _AMOUNT = re.compile(r"(?:支出|收入|费用|金额|资金|经费|投入|基�
 _SIDE = re.compile(r"(?:收入|支出|结余|余额)$")  # the sides of one fund's account
 _OWNED = {"床位", "床", "托位", "人员", "卫生人员", "职工", "医师", "护士", "卫生技术人员", "品种"}  # measures of a named thing
 _TASKS = "行动|工程|任务|工作|措施|举措"
-_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标|基础上)$")
+_NOT_COUNTED = re.compile(rf"(?:{_TASKS}|政策|文件|方案|意见|制度|试点|示范项目|方面|之一|目标|指标|基础上)$")
 # 8个县市: the places are listed next, no indicator; 81个县(市、区)建设医共体 counts places that do something
 _PLACES = re.compile(r"^(?:县市|县区|区县|市县|县|市|区|省|省份|地市|地级市|设区市|市州|盟市|旗县)(?:\([^)]*\))?$")
 _ABSTRACT = re.compile(rf"{_TASKS}|建设|力度|进展|成效")  # heads of a noun phrase, not of a predicate
@@ -212,7 +214,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         hits = vocab.find("Region", phrase)
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
-        phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;:"))  # 每千人口拥有…床位数
+        phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;: "))  # 每千人口拥有…床位数
         phrase = _PER_THOUSAND.sub(lambda m: "每千常住人口" if m.group(1) else "每千人口", phrase)  # 每千人床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
@@ -297,10 +299,14 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
         clause_start = max(previous_end, text.rfind(";", 0, group[0].start) + 1)
         if len(group) > 1:
             phrases = _list_phrases(text, clause_start, group, vocab)
+            if readings and not any(phrase for _, phrase in phrases) and readings[-1].quantity.unit == group[0].unit \
+                    and not _clean(text[readings[-1].end:group[0].start].replace("分别", ""), vocab):
+                phrases = [(readings[-1].phrase_start, readings[-1].phrase)] * len(group)  # A为47%,改革后分别为42%、31%
         else:
             earlier = [q for q in quantities if q.end <= group[0].start]
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings, earlier)]
         change = _CHANGE_TAIL.search(text[clause_start:group[0].start])
+        years = _years_listed(text[clause_start:group[0].start], len(group))
         for quantity, (phrase_start, phrase) in zip(group, phrases):
             if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
                 if change and phrase and phrase_start != quantity.end:
@@ -318,6 +324,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 if not quantity.unit:
                     continue
             year, kind = _year_and_kind(text, quantity.start)
+            year = years[group.index(quantity)] if years else year
             start = _FROM.search(text[:quantity.start])
             end = (not start and readings and readings[-1].phrase == phrase
                    and _TO.search(text[readings[-1].end:quantity.start]))
@@ -332,6 +339,14 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                                               known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
     return readings
+
+
+def _years_listed(left: str, count: int) -> list[int]:
+    """2012—2014年…分别为42%、31%和28%: one year for each value, when the span has as many years."""
+    span = _YEAR_SPAN.search(left)
+    if not span or int(span.group(2)) - int(span.group(1)) + 1 != count or count < 2:
+        return []
+    return list(range(int(span.group(1)), int(span.group(2)) + 1))
 
 
 def _measures(phrase: str, quantity: Quantity, vocab: Vocabulary) -> bool:
@@ -361,8 +376,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     that is all verbs (推进, 审核确认), ends in a verb (减少群众垫付) or in 的 names no indicator; a
     count read from the words before it is named by what it counts (筛查 N人次 → 筛查人次).
     """
-    if not phrase or "\t" in phrase or phrase.startswith("占"):
-        return ""  # a table row's cells; 占全国0.2%: a share of what came before
+    if not phrase or "\t" in phrase or phrase.startswith("占") or re.search(r"分别|\d、", phrase):
+        return ""  # a table row's cells; 占全国0.2%: a share of what came before; 分别为30、: a list's tail
     words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
     while (not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS
            and (quantity.unit not in _MONEY or _RAISE_OR_SPEND.fullmatch(words[0][0]))

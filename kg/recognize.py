@@ -66,14 +66,15 @@ def _abbreviated_hospital() -> re.Pattern:
 
 
 @functools.cache
-def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _hospital_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     config = load_yaml("hospitals.yaml")
     heads = "|".join(sorted(map(re.escape, config["heads"]), key=len, reverse=True))
     campus = "|".join(map(re.escape, config["campus_heads"]))
+    parts = "|".join(map(re.escape, config["campus_places"]))
     anchors = "|".join(sorted(map(re.escape, config["name_anchors"]), key=len, reverse=True))
     generic = "|".join(sorted(map(re.escape, config["generic_words"]), key=len, reverse=True))
     return (re.compile(heads), re.compile(rf"[\u4e00-\u9fff]{{0,8}}?(?:{campus})"), re.compile(anchors),
-            re.compile(rf"^(?:{generic})*(?:{heads})$"))
+            re.compile(rf"^(?:{generic})*(?:{heads})$"), re.compile(rf"(?:{parts})(?:{campus})"))
 
 
 def _name_start(window: str, anchors: re.Pattern) -> int:
@@ -93,9 +94,9 @@ def _name_start(window: str, anchors: re.Pattern) -> int:
 
 
 def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Mention]) -> list[Mention]:
-    """Named hospitals: nouns ending in 医院/保健院 (plus a campus: …医院新疆医院) with a proper-name
-    anchor (a region, a university, a brand such as 协和); 县医院 or 公立医院 are not names."""
-    head, campus, anchor_pattern, generic = _hospital_rules()
+    """Named hospitals: nouns ending in 医院/保健院 (plus a campus: …医院新疆医院, …医院华中医院) with a
+    proper-name anchor (a region, a university, a brand such as 协和); 县医院 or 公立医院 are not names."""
+    head, campus, anchor_pattern, generic, part_campus = _hospital_rules()
     found: list[Mention] = []
     for match in head.finditer(text):
         end = match.end()
@@ -112,6 +113,8 @@ def _hospitals(text: str, offset: int, vocab: Vocabulary, programmes: list[Menti
             extension = campus.match(text, end + regions_after[0][1])
             if extension:
                 end = extension.end()
+        elif part_campus.match(text, end):  # 中国医学科学院阜外医院华中医院
+            end = part_campus.match(text, end).end()
         region_hits = vocab.find("Region", text[start:end])
         if region_hits and not anchor_pattern.search(text, start, start + region_hits[0][0]):
             start += region_hits[0][0]  # 深化芜湖… / 国家儿童医学中心北京儿童医院: the name starts at the place

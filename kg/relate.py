@@ -42,6 +42,7 @@ _OPENING_QUOTES = "“‘「『\""
 _CLOSING_QUOTES = "”’」』\""
 _QUOTED = re.compile(r"[“「]([^“”「」\n]{2,18})[”」]")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)")
+_COUNTED_BEFORE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)(?:个|家|所|项)[\u4e00-\u9fff]{1,8}$")
 _JUXTAPOSED = re.compile(r"[、:()—\-暨]?")  # a hospital written right next to a programme
 _TITLE = re.compile(r"《[^》]*》")
 _LIST_JOINTS = ("、", "和", "及", "与")
@@ -51,11 +52,13 @@ _NAMED_AS_PILOT = re.compile(r"作为[^,;。]{0,20}?(?:试点|示范)[^,;。]*")
 # a city's or county's own 城市医疗集团试点 or …示范项目建设 makes it a site (a province's runs in its cities)
 _LOCAL_PILOT = re.compile(r"试点|示范项目")
 _DESCRIBES = re.compile(r"[^,;。]{0,8}的")
+_GRANTED = re.compile(r"(?:获批|入选|评为|列为|确定为|认定为|纳入)为?$")
 _RANKED = re.compile(r"[^,;。、]{0,6}?(?:示范区|示范县|示范市|示范单位|试点)")
 _COMPARED = re.compile(r"(?:范围内)?(?:率先|首先|首个|首家|首批|第一|领先|排名|位居|前列)")
 _PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
 _PLAN_YEAR = re.compile(r"(?:提出|目标|力争|规划|预计|计划)[^。,]{0,6}?到(20\d{2})年|^到(20\d{2})年[^。]{0,4}?(?:力争|要|将)")
-_SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单")  # …试点县名单, 示范项目名单
+# …试点县名单, 示范项目名单, 国家区域医疗中心第一批试点
+_SITE_LIST = re.compile(r"(?:试点|示范)[^,;。]{0,8}名单|第[一二三四五六七八九十\d]+批(?:试点|示范)[^,;。]{0,4}$")
 # the year an annual report is about: 2023年…统计公报, 2022年…工作总结, or an opening 2022年,是…的一年
 _ANNUAL_REPORT = re.compile(r"((?:19|20)\d{2})年(?:度)?[^。,]{0,24}(?:统计公报|统计简报|统计年报|发展情况公报|"
                             r"(?<!政府)工作(?:报告|总结))|^((?:19|20)\d{2})年,?是[^。]{0,30}一年")
@@ -76,15 +79,19 @@ def _unopened_quote(text: str) -> bool:
 
 
 def _names_an_action(name: str) -> bool:
-    """A programme named by what is done (推广三明医改经验, 动态调整医疗服务价格) states its own doing."""
+    """A programme named by what is done (推广三明医改经验, 动态调整医疗服务价格, 取消药品加成) states
+    its own doing."""
     implement = cues()["implement"]
-    return bool(implement.match(name) or re.match(r"(?:动态|全面|持续|深入|积极)", name) and implement.match(name, 2))
+    return bool(implement.match(name) or re.match(r"(?:全面)?取消", name)
+                or re.match(r"(?:动态|全面|持续|深入|积极)", name) and implement.match(name, 2))
 
 
-def _designates(around: str) -> bool:
-    """Does the text make the place itself a pilot (入选, 获批, 试点省)? Not when what was approved
-    is counted (全省累计获批5个国家区域医疗中心建设项目: the projects are the sites)."""
-    return any(not _COUNTED_AFTER.match(around, match.end()) for match in cues()["designation"].finditer(around))
+def _designates(clause: str, start: int, end: int) -> bool:
+    """Does the clause make the place itself a pilot (入选, 获批, 试点省) around clause[start:end]? Not
+    when what was approved is counted (全省累计获批5个国家区域医疗中心建设项目: the projects are the
+    sites; 4家医院获批建设…: the hospitals are)."""
+    return any(not _COUNTED_AFTER.match(clause, match.end()) and not _COUNTED_BEFORE.search(clause, 0, match.start())
+               for match in cues()["designation"].finditer(clause, start, end))
 
 
 def _negated(clause: str, start: int, end: int) -> bool:
@@ -273,7 +280,8 @@ class DocumentReader:
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
             anaphors |= {m.level for m in mentions if m.type == "Anaphor"}
             if paragraph.is_heading:
-                places |= {self.regions.resolve(m, None) for m in mentions if m.type == "Region"}
+                places |= {self.regions.resolve(m, None) for m in self._without_qualifiers(mentions, None)
+                           if m.type == "Region"}
         if len(places) != 1 or None in places:
             return None
         place = places.pop()
@@ -305,7 +313,9 @@ class DocumentReader:
 
     def _listed_site(self, paragraph: Paragraph, mentions: list[Mention]) -> bool:
         """A list of sites under its title (紧密型县域医共体建设试点县名单(河北), then 馆陶县, 巨鹿县,
-        保定市清苑区 … one per line): each place pilots the title's programme. True for a list line."""
+        保定市清苑区 … one per line; 国家区域医疗中心第一批试点, then 中国医学科学院阜外医院华中医院(依托…):
+        心血管 …): each place, or each hospital a line opens with, pilots the title's programme. True
+        for a line of places (a hospital's line is read as usual too)."""
         named = [m for m in mentions if m.type == "Region"]
         places = self._without_qualifiers(named, self.scope.current())
         bare = bool(places) and "".join(self.mapped.text[m.start:m.end] for m in places) == paragraph.text.strip()
@@ -318,6 +328,13 @@ class DocumentReader:
                     self.out.mentions.append(EntityMention(key, "Region", mention.surface, evidence))
             self.out.relations.append(Relation(site, "pilots", self.listed_programme, evidence))
             return True
+        opening = mentions[0] if mentions else None
+        if (self.listed_programme and opening and opening.type == "Hospital" and opening.start == paragraph.start
+                and len(paragraph.sentences) == 1):
+            hospital = self._entity_key(opening, self.scope.current())
+            self.out.relations.append(Relation(hospital, "pilots", self.listed_programme,
+                                               self._evidence(paragraph.sentences[0])))
+            return False
         self.listed_programme = None
         programmes = [m for m in mentions if m.type == "Program"]
         if paragraph.is_heading and programmes and _SITE_LIST.search(paragraph.text):
@@ -325,8 +342,8 @@ class DocumentReader:
         return False
 
     def _place_named(self, paragraph: Paragraph, mentions: list[Mention]) -> str | None:
-        """The place a heading names, or the place a paragraph opens with."""
-        for mention in mentions:
+        """The place a heading names, or the place a paragraph opens with (福建省三明市: 三明市)."""
+        for mention in self._without_qualifiers(mentions, self.scope.current()):
             if mention.type == "Program" and mention.keys[0].startswith(HEALTHY_PREFIX):
                 region = "region/" + mention.keys[0].removeprefix(HEALTHY_PREFIX)
             elif mention.type == "Region":
@@ -485,7 +502,8 @@ class DocumentReader:
             if _negated(text, local_start, local_end):
                 continue
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
-            around = text[max(0, local_start - 6):min(following, local_end + 12)]
+            window = max(0, local_start - 6), min(following, local_end + 12)
+            around = text[window[0]:window[1]]
             if patterns["replaced_before"].search(text[:local_start]) and patterns["replaced_after"].match(
                     text[local_end:]):
                 continue  # 从传统的按项目付费转变为…: the practice the reform replaces
@@ -505,7 +523,7 @@ class DocumentReader:
                     if self._may_carry(site, resolved[programme]):
                         self.out.relations.append(Relation(site, "pilots", resolved[programme], evidence))
                 places, predicate = [p for p in places if p not in sites], "implements"
-            designated = _designates(around) and not patterns["aspiration"].search(text[:local_start])
+            designated = _designates(text, *window) and not patterns["aspiration"].search(text[:local_start])
             if places:
                 predicate = "pilots" if pilot and designated and not hospitals else "implements"
             elif hosts:  # 两个国家区域医疗中心项目落户河北 / …中心,分别在伊犁、克拉玛依
@@ -548,10 +566,14 @@ class DocumentReader:
                 and bool(_COMPARED.match(self.mapped.text, mention.end)))
 
     def _rank_of(self, mention: Mention, mentions: list[Mention]) -> bool:
-        """争创全省家庭医生签约服务示范区: 全省 before a designation gives its rank, it is no place."""
+        """争创全省家庭医生签约服务示范区, 5个科室获批云南省临床重点专科: the place written into a
+        designation gives its rank, it is no site."""
         following = next((m for m in mentions if m.start >= mention.end), None)
-        return (mention.type == "Anaphor" and following is not None and following.type == "Program"
-                and following.start == mention.end and bool(_RANKED.match(self.mapped.text, following.end)))
+        if following is None or following.type != "Program" or following.start != mention.end:
+            return False
+        if mention.type == "Anaphor":
+            return bool(_RANKED.match(self.mapped.text, following.end))
+        return mention.type == "Region" and bool(_GRANTED.search(self.mapped.text, 0, mention.start))
 
     def _titled_plans(self, titles: list[tuple[int, int]], mentions: list[Mention], resolved: dict[Mention, str],
                       evidence: Evidence) -> None:

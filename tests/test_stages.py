@@ -641,3 +641,32 @@ def test_other_fields_and_party_business_give_no_observations():
 def test_a_negation_inside_a_description_denies_nothing():
     found = facts(graph_of("本次国家区域医疗中心名单覆盖了前四批没有出现的吉林、湖南2个省份。\n浙江\n尚未开展DRG付费改革。"))
     assert found == {("吉林省", "implements", "国家区域医疗中心"), ("湖南省", "implements", "国家区域医疗中心")}
+
+
+def test_hospitals_listed_under_a_batch_heading_pilot_it():
+    graph = graph_of("河南\n国家区域医疗中心第一批试点\n中国医学科学院阜外医院华中医院(依托河南省人民医院):心血管\n"
+                     "首都医科大学附属北京儿童医院郑州医院(依托河南省儿童医院):儿童\n标签:")
+    pilots = {s for s, p, o in facts(graph) if p == "pilots" and o == "国家区域医疗中心"}
+    assert pilots == {"中国医学科学院阜外医院华中医院", "首都医科大学附属北京儿童医院郑州医院"}
+
+
+def test_who_was_approved_decides_the_pilot():
+    found = facts(graph_of("江西\n我省优质医疗资源有序扩容下沉,4家医院获批建设国家区域医疗中心。"))
+    assert ("江西省", "implements", "国家区域医疗中心") in found  # the 4 hospitals were approved
+    ranked = facts(graph_of("云南\n云南省阜外心血管病医院急诊科、重症医学科获批云南省临床重点专科。"))
+    assert not any(s == "云南省" and p == "pilots" for s, p, o in ranked)  # 云南省 gives the specialty's rank
+
+
+def test_a_place_heading_with_its_province_and_a_reform_named_by_its_doing():
+    graph = graph_of("药品集中采购政策改革试点效果评析\n——以福建省三明市为例\n"
+                     "结果:(1)取消药品加成、理顺医疗服务价格;(3)改革前2011年全市公立医院药占比为47%,"
+                     "改革后2012—2014年上半年分别为42%、31%和28%。结论:三明市通过“三医联动”,建立起药品采购政策体系。")
+    assert {("三明市", "implements", "取消药品加成"), ("三明市", "implements", "三医联动")} <= facts(graph)
+    assert observations(graph) == {("三明市", Decimal(47), "%", 2011), ("三明市", Decimal(42), "%", 2012),
+                                   ("三明市", Decimal(31), "%", 2013), ("三明市", Decimal(28), "%", 2014)}
+
+
+def test_a_forum_threads_replies_are_not_the_report():
+    text = normalize("折于往衷 发表于 2023-10-12 08:42:28\n延安市成功入选示范项目名单。\n"
+                     "太平河畔 发表于 2023-10-12 16:22:43\n反腐的钱不止2个亿吧\n页: [1]").text
+    assert text.splitlines()[-1] == "延安市成功入选示范项目名单。"
