@@ -50,6 +50,7 @@ _QUOTED_AFTER_VERB = re.compile(r"(?:(?:实施|开展|推行|推进|推广|打�
                                 r"|以|(?:实施|开展|推行|推进|推广|打造|深化|启动)[^,;。“”]{2,16}[和及、])$")
 _QUOTED_HEAD = re.compile(r"巡诊|专项行动|行动计划|工程|行动|计划|项目|服务|改革|模式|城市建设|建设|试点|机制|制度|工作")
 _QUOTED_HEAD_INSIDE = re.compile(r"(?:计划|行动|工程|服务|模式|改革|建设|机制|制度|中心|平台|网|日|堂|房)$")
+_FORMULA_NAMED = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:服务包|体系|模式|机制|工程|行动|计划)")
 _QUOTED_MANY = re.compile(r"[千百万][名人家]|双[千百]")  # 千名医师下基层, 双千行动
 _GENERIC_QUOTED = re.compile(r"^(?:更|最|很|新)|化$|[的了]")  # 更可及, 均质化: slogans, not names
 _GENERIC_INITIATIVE = re.compile(r"^(?:各项|相关|有关|一系列|系列|专项|重点|重大|这项|该|一批|年度|工作|系列|各类|多项|一揽子)"
@@ -200,8 +201,8 @@ def _named_initiatives(text: str, offset: int) -> list[Mention]:
 
 def _quoted_initiatives(text: str, offset: int, quoted: Sequence[tuple[int, int]]) -> list[Mention]:
     """Initiatives a report names in quotation marks right after an implementation verb (or listed after
-    one): 开展“移动医院”巡诊, 实施“千名医师下基层”, 推进“无胶片”城市建设 — the quoted name with its head
-    noun, if any."""
+    one): 开展“移动医院”巡诊, 实施“千名医师下基层”, 推进“无胶片”城市建设, 推出“2+3”健康服务包 — the
+    quoted name with its head noun, if any."""
     found: list[Mention] = []
     for start, end in quoted:
         local_start, local_end = start - offset, end - offset
@@ -214,6 +215,11 @@ def _quoted_initiatives(text: str, offset: int, quoted: Sequence[tuple[int, int]
         if named and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,18}", name):  # a slogan, then the name
             found.append(Mention(offset + named.start(), offset + named.end(), "Program", named.group(),
                                  (INITIATIVE_PREFIX + stable_id(named.group()),)))
+            continue
+        formula = _FORMULA_NAMED.match(text, local_end) if re.fullmatch(r"[\dA-Z+]{3,12}", name) else None
+        if formula:  # 推出“2+3”健康服务包: a formula names a programme when a head noun follows it
+            found.append(Mention(start, offset + formula.end(), "Program", text[local_start:formula.end()],
+                                 (INITIATIVE_PREFIX + stable_id(text[local_start:formula.end()]),)))
             continue
         head = _QUOTED_HEAD.match(text, local_end)
         if (not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9+]{3,18}", name) or _GENERIC_QUOTED.search(name)

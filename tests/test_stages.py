@@ -670,3 +670,8 @@ def test_a_forum_threads_replies_are_not_the_report():
     text = normalize("折于往衷 发表于 2023-10-12 08:42:28\n延安市成功入选示范项目名单。\n"
                      "太平河畔 发表于 2023-10-12 16:22:43\n反腐的钱不止2个亿吧\n页: [1]").text
     assert text.splitlines()[-1] == "延安市成功入选示范项目名单。"
+
+
+def test_a_formula_with_a_head_noun_names_a_programme_and_known_zones():
+    found = facts(graph_of("海南\n创新推出“2+3”健康服务包。打造世界一流的博鳌乐城国际医疗旅游先行区。实施“1+N”。"))
+    assert found == {("海南省", "implements", "“2+3”健康服务包"), ("海南省", "pilots", "博鳌乐城国际医疗旅游先行区")}
