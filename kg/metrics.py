@@ -98,9 +98,9 @@ _GROUP = re.compile(r"^[\u4e00-\u9fff\d]{1,10}?(?:人群|人口|患者|儿童|�
 _SERVED_GROUP = re.compile(r"^(?:目标人群|服务对象|适龄人群)")
 _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # 医疗卫生机构(含兵团): the scope, not the indicator
 _LEVEL_PART = re.compile(r"(?:国家|省|自治区|市|县|区|地市|市\(县\)|县\(市、区\))级")
-_POPULATION_PART = re.compile(r"(?:其中)?(?:男性|女性|男|女|城镇|农村|城市|城镇居民|农村居民)")
+_POPULATION_PART = re.compile(r"城镇居民|农村居民|男性|女性|城镇|农村|城市|男|女")
 _FACILITY_COUNTS = {"个", "家", "所", "间", "万个", "万家"}
-_FACILITY_PART = re.compile(r"(?:其中)?[\u4e00-\u9fff]{0,8}(?:医院|卫生院|卫生室|机构|中心|诊所)")
+_FACILITY_PART = re.compile(r"[\u4e00-\u9fff]{0,8}(?:医院|卫生院|卫生室|机构|中心|诊所)")
 _FACILITY_OWNER = re.compile(r"^[\u4e00-\u9fff]{0,10}?(?:医院|卫生院|卫生室|机构|中心|诊所)(?=.{2,}$)")
 _PER_THOUSAND = re.compile(r"^(常住人口)?每千人(?![口次])")  # 常住人口每千人床位数 → 每千常住人口床位数
 _STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
@@ -299,9 +299,8 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
         clause_start = max(previous_end, text.rfind(";", 0, group[0].start) + 1)
         if len(group) > 1:
             phrases = _list_phrases(text, clause_start, group, vocab)
-            if readings and not any(phrase for _, phrase in phrases) and readings[-1].quantity.unit == group[0].unit \
-                    and not _clean(text[readings[-1].end:group[0].start].replace("分别", ""), vocab):
-                phrases = [(readings[-1].phrase_start, readings[-1].phrase)] * len(group)  # A为47%,改革后分别为42%、31%
+            if not any(phrase for _, phrase in phrases):
+                phrases = _same_as_before(text, group, readings, vocab) or phrases
         else:
             earlier = [q for q in quantities if q.end <= group[0].start]
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings, earlier)]
@@ -339,6 +338,18 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                                               known_metric(name, vocab), quantity, year, kind))
         previous_end = group[-1].end
     return readings
+
+
+def _same_as_before(text: str, group: list[Quantity], readings: list[MetricReading], vocab: Vocabulary
+                    ) -> list[tuple[int, str]]:
+    """药占比为47%,改革后2012—2014年分别为42%、31%和28%: a list with no name of its own, right after a
+    value of the same unit, gives more values of that indicator."""
+    previous = readings[-1] if readings else None
+    if previous is None or previous.quantity.unit != group[0].unit:
+        return []
+    if _clean(text[previous.end:group[0].start].replace("分别", ""), vocab):
+        return []  # something else is named in between
+    return [(previous.phrase_start, previous.phrase)] * len(group)
 
 
 def _years_listed(left: str, count: int) -> list[int]:
@@ -414,12 +425,13 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
 def _part_of(phrase: str, quantity: Quantity, readings: list[MetricReading]) -> str:
     """A part named only by its facility or its group takes the measure of the whole written before
     it: 总诊疗人次48552.1万人次,其中医院18648.3万人次(民营医院3324.1万人次) → 医院总诊疗人次,
-    民营医院总诊疗人次; 期望寿命83.63岁(其中男性81.25岁) → 男性期望寿命. A facility counted in
-    家 or 个 is a count of its own (医疗卫生机构80492个,其中医院2218个 → 医院数)."""
+    民营医院总诊疗人次; 期望寿命83.63岁(其中男性81.25岁) → 男性期望寿命; 国家级…基地18所、省级21所
+    → 省级…基地数. A facility counted in 家 or 个 is a count of its own (医疗卫生机构80492个,其中医院
+    2218个 → 医院数)."""
     previous = readings[-1] if readings else None
     if previous is None or previous.quantity.unit != quantity.unit:
         return phrase
-    if _LEVEL_PART.fullmatch(phrase):  # 国家级…基地18所、省级21所 → 省级…基地数
+    if _LEVEL_PART.fullmatch(phrase):
         level = _LEVEL_PART.match(previous.phrase)
         return phrase + previous.phrase[level.end():] if level else phrase
     if _POPULATION_PART.fullmatch(phrase):

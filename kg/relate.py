@@ -247,8 +247,8 @@ class DocumentReader:
     def _opening_topic(self, document_paragraphs: list[Paragraph],
                        recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
         """The place an opening without a place heading is about: the one place it names whose level
-        its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…; …番禺区卫生健康局…
-        获评广州市…全区共有… : 全区 is the district's, not the city's)."""
+        its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…;
+        …番禺区卫生健康局…获评广州市…全区共有…: 全区 is the district's, not the city's)."""
         opening = []
         for paragraph, found in zip(document_paragraphs, recognized):
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
@@ -573,7 +573,8 @@ class DocumentReader:
             return False
         if mention.type == "Anaphor":
             return bool(_RANKED.match(self.mapped.text, following.end))
-        return mention.type == "Region" and bool(_GRANTED.search(self.mapped.text, 0, mention.start))
+        return mention.type == "Region" and bool(_GRANTED.search(self.mapped.text, max(0, mention.start - 4),
+                                                                  mention.start))
 
     def _titled_plans(self, titles: list[tuple[int, int]], mentions: list[Mention], resolved: dict[Mention, str],
                       evidence: Evidence) -> None:
