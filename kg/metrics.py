@@ -9,17 +9,13 @@ and 由9.52/10万下降至5.71/10万 gives two readings of one indicator.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from dataclasses import dataclass, replace
 
-import jieba
-import jieba.posseg
-import spacy
-
 from kg.numbers import Quantity, find_quantities
-from kg.vocab import Vocabulary, load_vocabulary
+from kg.vocab import Vocabulary
+from kg.words import tagged, tokenizer
 
 _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|初|以来|上半年|下半年|\d{1,2}月(?:底|末)?)?(?:的)?"
               r"|\d{4}[—\-~～至到]\d{4}年(?:上半年|下半年)?|\(?\d{1,2}\)|(?:改革|实施|建设)[前后]"
@@ -130,17 +126,6 @@ class MetricReading:
     written: str = ""  # the phrase as the original text writes it, when that differs (农村妇女“两癌”筛查人次)
 
 
-@functools.cache
-def _tokenizer() -> spacy.language.Language:
-    """spaCy's Chinese pipeline with the jieba segmenter, taught the vocabulary's terms."""
-    vocab = load_vocabulary()
-    for entry in vocab.entries.values():
-        if entry.type in ("Program", "Metric"):
-            for name in (entry.label, *entry.aliases):
-                jieba.add_word(name)
-    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-
-
 def _noun_after(text: str) -> str:
     """The thing a count counts: 医疗机构 in '213个医疗机构、84个…', 65岁以上老人 in '390万名65岁以上老人'
     (none in '医院2218个(民营医院1519个)': the parenthesis breaks the count down)."""
@@ -155,7 +140,7 @@ def _noun_after(text: str) -> str:
         segment = segment.rsplit("的", 1)[1]
     age = _AGE_BRACKET.match(segment)
     words: list[str] = [age.group()] if age else []
-    for token in _tokenizer()(segment[len(words[0]) if words else 0:][:_MAX_PHRASE]):
+    for token in tokenizer()(segment[len(words[0]) if words else 0:][:_MAX_PHRASE]):
         inside = "".join(words).count("(") > "".join(words).count(")")
         if inside:  # 中药(蒙药)饮片, 县(市、区)
             words.append(token.text)
@@ -176,26 +161,26 @@ def _noun_after(text: str) -> str:
 
 def _noun_joined(rest: str) -> bool:
     """Does a noun with no count of its own follow 和 (医学生和|全科医生), not a number or a verb?"""
-    first = next(iter(jieba.posseg.cut(rest[:8])), None)
+    first = next(iter(tagged(rest[:8])), None)
     clause = re.match(r"[^,;、。:]*", rest).group()
     return bool(first and not re.match(r"v|[pcudmrqx]", first.flag) and not find_quantities(clause))
 
 
 def _names_after(text: str) -> bool:
     """Does a noun follow a count (20个|行动…样板), rather than a verb (21种|增加到43种) or punctuation?"""
-    first = next(iter(jieba.posseg.cut(text[:8])), None)
+    first = next(iter(tagged(text[:8])), None)
     return bool(first and re.match(r"[\u4e00-\u9fff]", first.word) and not re.match(r"v(?!n)|[dpcu]", first.flag))
 
 
 def _before_predicate(noun: str) -> str:
     """Cut a counted noun at the verb that starts its predicate: 医院|推广检查检验结果互认, but a
     verb inside a facility's name stays (医养结合机构)."""
-    tagged = list(jieba.posseg.cut(noun))
-    for index in range(1, len(tagged)):
-        rest = "".join(word.word for word in tagged[index + 1:])
-        head = "".join(word.word for word in tagged[:index])
-        verb = tagged[index].flag == "v" or tagged[index].flag == "vn" and _PLACES.match(head)  # 县(市、区)|建设
-        if verb and len(tagged[index].word) >= 2 and rest and not _FACILITY.match(rest):
+    words = tagged(noun)
+    for index in range(1, len(words)):
+        rest = "".join(word.word for word in words[index + 1:])
+        head = "".join(word.word for word in words[:index])
+        verb = words[index].flag == "v" or words[index].flag == "vn" and _PLACES.match(head)  # 县(市、区)|建设
+        if verb and len(words[index].word) >= 2 and rest and not _FACILITY.match(rest):
             return head
     return noun
 
@@ -223,7 +208,7 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
     if len(phrase) > _MAX_PHRASE:  # lists in parentheses go first: 中医医院(含中西医结合医院、…)开设…
         phrase = re.sub(r"\([^()]*、[^()]*\)", "", phrase)
     if len(phrase) > _MAX_PHRASE:  # keep the end, starting at a word boundary
-        cut = min((t.idx for t in _tokenizer()(phrase) if t.idx >= len(phrase) - _MAX_PHRASE), default=0)
+        cut = min((t.idx for t in tokenizer()(phrase) if t.idx >= len(phrase) - _MAX_PHRASE), default=0)
         phrase = phrase[cut:]
     return phrase if re.search(r"[\u4e00-\u9fff]{2}", phrase) else ""
 
@@ -389,7 +374,7 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     """
     if not phrase or "\t" in phrase or phrase.startswith("占") or re.search(r"分别|\d、", phrase):
         return ""  # a table row's cells; 占全国0.2%: a share of what came before; 分别为30、: a list's tail
-    words = [(word.word, word.flag) for word in jieba.posseg.cut(phrase)]
+    words = [(word.word, word.flag) for word in tagged(phrase)]
     while (not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS
            and (quantity.unit not in _MONEY or _RAISE_OR_SPEND.fullmatch(words[0][0]))
            and sum(len(word) for word, _ in words[1:]) >= 4):  # but 结算药品耗材款: what was done with money
@@ -452,9 +437,9 @@ def _step_of(verbs: str, quantity: Quantity, readings: list[MetricReading]) -> s
     previous = readings[-1] if readings else None
     core = re.sub(r"(?:人数|人次)$", "", previous.phrase) if previous else ""
     if (not verbs or not core or core == previous.phrase or quantity.unit not in _COUNT_SUFFIX
-            or any(not word.flag.startswith("v") for word in jieba.posseg.cut(verbs))):
+            or any(not word.flag.startswith("v") for word in tagged(verbs))):
         return ""
-    words = list(jieba.posseg.cut(core))
+    words = list(tagged(core))
     while words and words[-1].flag.startswith("v"):
         words.pop()
     owner = "".join(word.word for word in words)
@@ -553,13 +538,13 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
         return f"{predicate}的{noun}数"
     if _PLACES.match(noun):
         return ""
-    before = [w for w in jieba.posseg.cut(left) if w.word not in _LINKING_WORDS]
+    before = [w for w in tagged(left) if w.word not in _LINKING_WORDS]
     done = before[-1].word if before and before[-1].flag == "v" and before[-1].word not in _HAVE_OR_BUILD else ""
     name = done + noun
     kind = _KIND_SUFFIX.get(quantity.unit, "数")  # 提供12类公共卫生服务 → 提供公共卫生服务类数
     if _TITLE_HOLDER.search(name) and quantity.unit in _COUNT_SUFFIX:
         kind = "人数"
-    if quantity.unit == "项" and next(iter(jieba.posseg.cut(noun[-2:]))).flag == "v":
+    if quantity.unit == "项" and next(iter(tagged(noun[-2:]))).flag == "v":
         kind = "项目数"  # 363项检查检验结果互认: the items recognized
     return name if _RATIO_SUFFIX.search(name) else name + ("数" if name.endswith(kind[0]) else kind)
 
@@ -580,10 +565,10 @@ def _predicate(after: str) -> str | None:
     predicate = re.match(r"[^,;。、]*", after).group().replace("了", "")  # 开展了…试点
     listed = re.match(r"[^,;。]*?、[^,;。]*等([^,;。、]{2,})", after)
     if listed:  # 提供用药指导、健康随访等上门健康服务: the kind the list is of
-        verbs = list(itertools.takewhile(lambda word: word.flag == "v", jieba.posseg.cut(predicate)))
+        verbs = list(itertools.takewhile(lambda word: word.flag == "v", tagged(predicate)))
         predicate = "".join(word.word for word in verbs) + listed.group(1) if verbs else predicate
     predicate = re.sub(r"^(纳入.{2,})范围$", r"\1", predicate)  # 纳入医保支付范围: included in 医保支付
-    words = list(jieba.posseg.cut(predicate)) if predicate else []
+    words = list(tagged(predicate)) if predicate else []
     first = next((word for word in words if word.word not in _MANNER), None)
     if not (first and first.flag in ("v", "vn", "d", "ad", "p") and first.word not in _NOT_A_PREDICATE
             and any(word.flag in ("v", "vn") for word in words)):
@@ -657,7 +642,7 @@ def _share_of(after: str) -> str:
     """全区67.65%的二级以上医院设置了老年医学科 → 二级以上医院设置老年医学科比例: a share of things
     that do something, named by the things and what they do."""
     clause = re.match(r"的?([^,;。]{4,40})(?:[,;。]|$)", after)
-    if not clause or not any(word.flag.startswith("v") for word in jieba.posseg.cut(clause.group(1))):
+    if not clause or not any(word.flag.startswith("v") for word in tagged(clause.group(1))):
         return ""
     return clause.group(1).replace("了", "") + "比例"
 

@@ -14,11 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import jieba.posseg
+import jieba
 
 from kg.data import load_yaml
 from kg.model import stable_id
 from kg.vocab import HEALTHY_PREFIX, INITIATIVE_PREFIX, Vocabulary
+from kg.words import tagged
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the user's business
 
@@ -82,7 +83,7 @@ def _name_start(window: str, anchors: re.Pattern) -> int:
     """Where a name ending at the end of `window` begins: walk jieba words back while they are nouns
     (or name anchors jieba takes for verbs: 佑安|医院)."""
     start = len(window)
-    for index, (word, flag) in enumerate(reversed(list(jieba.posseg.cut(window)))):
+    for index, (word, flag) in enumerate(reversed(list(tagged(window)))):
         numbered = index == 1 and re.fullmatch(r"[一二三四五六七八九十]", word)  # 湘雅|二|医院
         if anchors.fullmatch(word) or word == "立" and re.search(r"[省市县区]$", window[:start - 1]):  # 威海市|立|医院
             start -= len(word)
