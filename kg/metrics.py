@@ -34,29 +34,34 @@ _PER_UNIT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:每人每年|每人每月|�
 _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平均|累计|分别)*"
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|降价|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
-                           r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数])")  # not 接种率
+                           r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数]|人口)")  # not 接种率, 服务人口
 _TREND_CLAUSE = re.compile(r"([^,;。]{2,})(?:稳步|持续|不断|逐年|逐步|明显|显著|大幅|进一步|有所)+"
                            r"(?:提升|提高|上升|增长|增加|改善|下降|降低|减少)$")
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
-_FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:((?:19|20)\d{2})年(?:的)?)?$")
+# 由2016年的…, 从2012年的人均…, 由和平解放初期(即1951年)的…, 由建设前的…: where a before→after pair starts
+_FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:[^,;。由从\d]{0,10}?\(?(?:即)?((?:19|20)\d{2})年\)?(?:的)?"
+                   r"|[^,;。由从\d]{1,10}?的)?(?:人均|每人)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
-                 r"(?:到|至|为)(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?$")
+                 r"(?:到|至|为)了?(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?(?:人均|每人)?$")
+_BASE_YEAR = re.compile(r"(?:较|比|相比|相较)于?$")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})[—\-~～至到]((?:19|20)\d{2})年")
 _YEAR = re.compile(r"(?<![\d\-—~～])((?:19|20)\d{2})年(?![\-—~～]\d)")  # a year a report could mean
 _TARGET = re.compile(r"(?<![截降升高长加少低])(?:到(20\d{2})年|至(20\d{2})年(?!底|末|\d))|(20\d{2})年(?:前|目标)|力争|"
                      r"目标(?!人群)|预计|预期(?!寿命)|规划期末")
 _ITEM_SPLIT = re.compile(r"[、,](?![^()]*\))")  # not inside (含中西医结合医院、少数民族医医院)
+_LISTED = re.compile(r"、(?![^()]*\))")
 _AND_SPLIT = re.compile(r"(?:和|及)(?![^()]*\))")
 _RATIO_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|人数|次数|寿命)$")
 _MEASURE_SUFFIX = re.compile(r"(?:率|数|比|比例|比重|水平|占比|寿命|人次|数量|总量|规模|金额|费用|经费|资金|支出|收入|"
-                             r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助|诊疗量|门诊量|门急诊量|服务量|就诊量|手术量)$")
+                             r"限额|降幅|增幅|床位|时间|天数|指数|补助|补贴|奖励|投入|资助|诊疗量|门诊量|门急诊量|服务量|就诊量|手术量|"
+                             r"服务人口|覆盖人口)$")
 _COUNT_SUFFIX = {"人次": "人次", "万人次": "人次", "亿人次": "人次", "人": "人数", "万人": "人数", "亿人": "人数",
                  "名": "人数", "万名": "人数"}
 _RATIO_UNITS = {"%", "‰", "个百分点"}
 _TIME_UNITS = {"天", "日", "小时", "分钟"}
 _TIME_SUFFIX = re.compile(r"(?:时间|天数|日|时限|时长|周期|期限|天|小时|分钟|用时|间隔)$")
 _MONEY = {"元", "万元", "千元", "亿元"}
-_KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数"}  # 集采药品1073种 → 集采药品种数
+_KIND_SUFFIX = {"种": "种数", "类": "类数", "例": "例数", "万例": "例数", "次": "次数", "万次": "次数"}  # 集采药品1073种 → 集采药品种数
 _PERSON_NOUN = re.compile(r"(?:员|师|士|生|者|医|工|人|老人|儿童|女孩|妇女|患者|学者|大师)$")
 # people who hold a title or an honour are counted in 人数 (国医大师人数), staff in 数 (注册护士数)
 _TITLE_HOLDER = re.compile(r"(?:大师|名医|名中医|名师|学者|英才|专家|获得者|标兵|模范|先进个人)$")
@@ -101,6 +106,7 @@ _FACILITY_OWNER = re.compile(r"^[\u4e00-\u9fff]{0,10}?(?:医院|卫生院|卫生
 _PER_THOUSAND = re.compile(r"^(常住人口)?每千人(?![口次])")  # 常住人口每千人床位数 → 每千常住人口床位数
 _STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
 PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
+_HAVING = re.compile(r"(?<=[\u4e00-\u9fff])拥有(?=[\u4e00-\u9fff]{2})")
 _PER_CAPITA_PREFIX = re.compile(r"^(?:每[千万十百](?:常住)?人口|每[千万]人|人均|每万名?)")
 _STOP_TOKENS = {"和", "及", "与", "等", "的", "以及", "或", "在", "为", "对", "将", "是", "有", "被", "已", "均",
                 "共", "全部", "全面", "累计", "达到", "实现", "成为", "提供", "完成", "覆盖", "开展", "入选",
@@ -199,7 +205,8 @@ def _clean(phrase: str, vocab: Vocabulary) -> str:
         hits = vocab.find("Region", phrase)
         if hits and hits[0][0] == 0 and not phrase[hits[0][1]:].startswith(("医院", "大学", "级")):
             phrase = phrase[hits[0][1]:]
-        phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;: "))  # 每千人口拥有…床位数
+        phrase = PER_CAPITA_HAVING.sub(r"\1", phrase.lstrip("、的(),;: ").rstrip(":"))  # 每千人口拥有…床位数
+        phrase = _HAVING.sub("", phrase)  # 医院、卫生院拥有床位 → 医院、卫生院床位
         phrase = _PER_THOUSAND.sub(lambda m: "每千常住人口" if m.group(1) else "每千人口", phrase)  # 每千人床位数
         phrase = _INNER_PERIOD.sub("", phrase)  # 次均费用近5年平均增幅: the period is the year's business
         phrase = _PLACE_NOTE.sub(lambda note: "" if vocab.find("Region", note.group(1)) else note.group(), phrase)
@@ -271,8 +278,8 @@ def _year_and_kind(text: str, position: int) -> tuple[int | None, str]:
             return int(year), "target"
         years = _YEAR.findall(before[last.start():]) or _YEAR.findall(before)
         return (int(years[-1]) if years else None), "target"
-    years = _YEAR.findall(before)
-    return (int(years[-1]) if years else None), "reported"
+    years = [year for year in _YEAR.finditer(before) if not _BASE_YEAR.search(before, 0, year.start())]
+    return (int(years[-1].group(1)) if years else None), "reported"  # 较2012年增长: 2012 is the base
 
 
 def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
@@ -280,9 +287,13 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
     readings: list[MetricReading] = []
     quantities = find_quantities(text)
     previous_end = 0
+    previous_group: list[tuple[int, str]] = []
     for group in _groups(text, quantities):
         clause_start = max(previous_end, text.rfind(";", 0, group[0].start) + 1)
-        if len(group) > 1:
+        paired = len(group) > 1 and len(previous_group) == len(group)
+        if paired and _TO.search(text[previous_end:group[0].start].lstrip(",")):
+            phrases = previous_group  # 分别由2016年的A、B、C,下降到2019年的D、E、F: the same indicators
+        elif len(group) > 1:
             phrases = _list_phrases(text, clause_start, group, vocab)
             if not any(phrase for _, phrase in phrases):
                 phrases = _same_as_before(text, group, readings, vocab) or phrases
@@ -291,7 +302,8 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             phrases = [_single_phrase(text, clause_start, group[0], vocab, readings, earlier)]
         change = _CHANGE_TAIL.search(text[clause_start:group[0].start])
         years = _years_listed(text[clause_start:group[0].start], len(group))
-        for quantity, (phrase_start, phrase) in zip(group, phrases):
+        previous_group = phrases
+        for index, (quantity, (phrase_start, phrase)) in enumerate(zip(group, phrases)):
             if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
                 if change and phrase and phrase_start != quantity.end:
                     phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
@@ -308,7 +320,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
                 if not quantity.unit:
                     continue
             year, kind = _year_and_kind(text, quantity.start)
-            year = years[group.index(quantity)] if years else year
+            year = years[index] if years else year
             start = _FROM.search(text[:quantity.start])
             end = (not start and readings and readings[-1].phrase == phrase
                    and _TO.search(text[readings[-1].end:quantity.start]))
@@ -318,6 +330,8 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
             elif end and (started := _FROM.search(text[:readings[-1].start])) and started.group(1):
                 year = _year_and_kind(text, readings[-1].phrase_start)[0]  # 至2022年,…从2018年的A提高至B:
                 # B is not 2018's
+            if end and year == readings[-1].year:  # 由2012年的7.52%提高到8.93%,其中…由43.30%提高到49.61%:
+                year = None  # the later value of a pair is not of the earlier one's year
             for name in _shared_value(phrase) if len(group) == 1 else [phrase]:
                 readings.append(MetricReading(quantity.start, quantity.end, phrase_start, name,
                                               known_metric(name, vocab), quantity, year, kind))
@@ -328,12 +342,18 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
 def _same_as_before(text: str, group: list[Quantity], readings: list[MetricReading], vocab: Vocabulary
                     ) -> list[tuple[int, str]]:
     """药占比为47%,改革后2012—2014年分别为42%、31%和28%: a list with no name of its own, right after a
-    value of the same unit, gives more values of that indicator."""
+    value of the same unit, gives more values of that indicator; 床位16.05万张,卫生技术人员16.32万人,
+    分别较2012年增长45.63%、43.83%: a list of changes, one for each value before it."""
     previous = readings[-1] if readings else None
-    if previous is None or previous.quantity.unit != group[0].unit:
+    if previous is None:
         return []
-    if _clean(text[previous.end:group[0].start].replace("分别", ""), vocab):
-        return []  # something else is named in between
+    between = text[previous.end:group[0].start].replace("分别", "")
+    if _CHANGE_TAIL.search(between) and len(readings) >= len(group):
+        if _clean(_CHANGE_TAIL.sub("", between), vocab):
+            return []
+        return [(reading.phrase_start, reading.phrase) for reading in readings[-len(group):]]
+    if previous.quantity.unit != group[0].unit or _clean(between, vocab):
+        return []  # another unit, or something else named in between
     return [(previous.phrase_start, previous.phrase)] * len(group)
 
 
@@ -388,6 +408,8 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
         return ""  # 医保基金支出达到70%: a share or a change of an amount, not the amount
     if _MEASURE_SUFFIX.search(phrase):
         return phrase
+    if quantity.unit in _MONEY and len(phrase) <= 2 and not _SIDE.fullmatch(phrase):
+        return ""  # 投资4000万元建设的平台: an amount with no owner named (a fund's 结余 is carried, below)
     if quantity.unit.endswith("人次") and words[-1][1] == "v" and len(words) > 1:
         return phrase + "人次"  # 医疗机构诊疗3.8亿人次: the doing is what is counted
     if all(flag in _VERB_FLAGS for _, flag in words) or words[-1][1] in _VERB_FLAGS - {"vd"}:
@@ -527,7 +549,7 @@ def _count_name(left: str, noun: str, after: str, quantity: Quantity) -> str:
     接入医疗卫生机构数, 390万名老人免费体检 → 老人免费体检人数. Having or building N things counts the
     things themselves (建成513家托育机构 → 托育机构数). Counts of actions and tasks (7个专项行动) are
     no indicators, nor are places about to be listed (8个县市:…)."""
-    if _NOT_COUNTED.search(noun):
+    if _NOT_COUNTED.search(noun) or _RANK.search(noun):  # 位列全国11个综合医改试点省第三名: a rank
         return ""
     predicate = _predicate(after)
     if predicate is not None:  # the things counted do something: named by it, or no indicator
@@ -657,10 +679,15 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
                   ) -> list[tuple[int, str]]:
     """Phrases for a group of numbers: distributed over a list of indicators when counts agree."""
     left = text[clause_start:group[0].start]
+    left = left[:_FROM.search(left).start()] if _FROM.search(left) else left  # 分别由2016年的A、B、C
     cleaned = _TRAIL_VERB.sub("", _CHANGE_TAIL.sub("", left.replace("分别", "")))
     if group[0].is_count and not cleaned.strip(",、"):
         nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
         return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]
+    last_clause = _LISTED.split(cleaned.rsplit(",", 1)[-1])  # 数据显示,西藏孕产妇死亡率、婴儿死亡率和…
+    for split in (last_clause, [piece for part in last_clause for piece in _AND_SPLIT.split(part)]):
+        if len(_items(split, vocab)) == len(group):  # the list is the last clause's
+            return [(clause_start, phrase) for phrase in _distribute(_items(split, vocab))]
     items = _items(_ITEM_SPLIT.split(cleaned), vocab)
     joined_by_and = all(re.fullmatch(r"\s*(?:和|及)\s*", text[a.end:b.start]) for a, b in zip(group, group[1:]))
     if joined_by_and or len(items) < len(group):  # A标准和B标准分别提高到600元和92元: the last item's

@@ -28,6 +28,8 @@ _CELL_GAP = re.compile(r"\t|\||  +")  # between the cells of a table row written
 
 _QUOTES = "“”‘’\"「」『』"
 _TYPESET_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%‰])[ \t]+(?=[\u4e00-\u9fff])")
+# 医疗卫生机构15 631个: a space (or a thin one) between groups of three digits groups thousands
+_THOUSANDS_SPACE = re.compile(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?:[ \u2009\u202f]\d{3})*(?![\d.])[\u4e00-\u9fff%‰])")
 _PROSE_LINE = re.compile(r"^[^\n]*[。,][^\n]*$", re.M)
 
 # Image and link patterns stop at the next bracket, so no text makes them scan a line twice.
@@ -82,15 +84,19 @@ def _drop(mapped: MappedText, pattern: re.Pattern) -> MappedText:
 
 
 def _close_prose_spaces(mapped: MappedText) -> MappedText:
-    """达到 80%, 101 个, DRG/DIP 改革 → 达到80%, 101个, DRG/DIP改革: a space between Chinese and a number
-    or a Latin word is typesetting. Only in prose lines (with 。 or a comma): table rows keep their cells apart."""
+    """达到 80%, 101 个, DRG/DIP 改革, 15 631个 → 达到80%, 101个, DRG/DIP改革, 15631个: a space between
+    Chinese and a number or a Latin word, or between groups of three digits, is typesetting. Only in prose lines (with 。 or a comma): table rows keep their cells apart."""
     prose = [match.span() for match in _PROSE_LINE.finditer(mapped.text)]
     starts = [start for start, _ in prose]
 
     def keep(match: re.Match) -> tuple[int, int] | None:
         line = bisect.bisect_right(starts, match.start()) - 1
         return None if line >= 0 and match.end() <= prose[line][1] else match.span()
-    return _rebuild(mapped, _TYPESET_SPACE, keep)
+
+    def keep_grouping(match: re.Match) -> tuple[int, int] | None:  # 15 631个: the digits before are a group
+        group = re.search(r"[\d.]*$", match.string[max(0, match.start() - 8):match.start()]).group()
+        return keep(match) if len(group) <= 3 and "." not in group else match.span()
+    return _rebuild(_rebuild(mapped, _TYPESET_SPACE, keep), _THOUSANDS_SPACE, keep_grouping)
 
 
 @functools.cache

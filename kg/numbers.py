@@ -17,10 +17,10 @@ UNITS = sorted([
     "万人次", "亿人次", "人次", "万人", "亿人", "人", "万名", "名",
     "亿元", "万元", "千元", "元", "万个", "个", "万家", "家", "万张", "张", "所", "项", "台", "套",
     "支", "万例", "例", "万户", "户", "床", "岁", "小时", "分钟", "公里", "天", "倍", "类", "种",
-    "万份", "份", "辆", "座", "批次", "日", "间",
+    "万份", "份", "辆", "座", "批次", "日", "间", "万次", "次",
 ], key=len, reverse=True)
 COUNT_UNITS = {"个", "家", "张", "所", "项", "台", "套", "支", "例", "户", "类", "种", "名", "万名", "万个",
-               "万家", "万张", "万例", "万户", "人", "万人", "份", "万份", "辆", "座", "间"}
+               "万家", "万张", "万例", "万户", "人", "万人", "份", "万份", "辆", "座", "间", "次", "万次"}
 
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 _CN_DIGITS = "零一二两三四五六七八九十百千"
@@ -32,10 +32,12 @@ QUANTITY = re.compile(
     rf"(?:(?P<magnitude>万|亿)(?=多|余))?(?P<more>多|余)?(?P<unit>{_UNIT})"
     rf"(?P<after>以上|以下|左右|之内|以内)?"
 )
-# 总诊疗人次6.5亿, 入院人次2187.3万: the name says what is counted, the number only its magnitude
-_IMPLIED_UNIT = re.compile(r"(?P<counted>人次|人数|人员)(?:为|达|达到|超过)?(?P<num>\d+(?:\.\d+)?)(?P<magnitude>万|亿)"
-                           r"(?P<more>多|余)?(?P<after>以上|以下|左右)?(?=[,;。、]|比|较|$)")
-_COUNTED_UNIT = {"人次": "人次", "人数": "人", "人员": "人"}
+# 总诊疗人次6.5亿, 入院人次2187.3万, 服务人口1706.83万: the name says what is counted, the number only
+# its magnitude; 4.57万村民: the people named after it
+_IMPLIED_UNIT = re.compile(r"(?P<counted>人次|人数|人员|人口)(?:为|达|达到|超过)?(?P<num>\d+(?:\.\d+)?)(?P<magnitude>万|亿)"
+                           r"(?P<more>多|余)?(?P<after>以上|以下|左右)?(?=[,;。、]|比|较|$)"
+                           r"|(?P<people>\d+(?:\.\d+)?)(?P<scale>万|亿)(?=村民|居民|群众|老人|儿童|患者|妇女|学生|职工)")
+_COUNTED_UNIT = {"人次": "人次", "人数": "人", "人员": "人", "人口": "人"}
 # 户籍孕产妇死亡率为0: zero needs no unit (the indicator's own is given it, see kg.metrics)
 _ZERO = re.compile(r"(?<=为|至|到|是)(?P<num>0|零)(?![\d.]|[\u4e00-\u9fff%‰/])")
 _DURATION = re.compile(r"^多?(?:工作日|月|小时|星期|年度|年头|方面|层面|环节|维度)")  # 6个方面: an enumeration
@@ -104,6 +106,10 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         quantities.append(Quantity(start, match.end(), value, unit, qualifier or None, match.group()))
     for match in _IMPLIED_UNIT.finditer(text):
+        if match.group("people"):  # 为4.57万村民提供免费体检: so many people
+            quantities.append(Quantity(match.start(), match.end(), Decimal(match.group("people")),
+                                       match.group("scale") + "人", None, match.group()))
+            continue
         unit = match.group("magnitude") + _COUNTED_UNIT[match.group("counted")]
         quantities.append(Quantity(match.start("num"), match.end(), Decimal(match.group("num")), unit,
                                    match.group("more") or match.group("after"), text[match.start("num"):match.end()]))

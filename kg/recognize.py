@@ -24,7 +24,7 @@ from kg.words import tagged
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the user's business
 
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_MEDIA = re.compile(r"日报|晚报|新闻网|电视台|卫视|广播电台|网讯")  # 福建日报记者: a newspaper, not the place
+MEDIA = re.compile(r"日报|晚报|新闻网|电视台|卫视|广播电台|网讯")  # 福建日报记者: a newspaper, not the place
 _LEVEL_ADJECTIVE = re.compile(r"级|域|内外|范围|场")  # 自治区级 / 全区域 / 全市场 are not anaphors
 
 
@@ -170,7 +170,7 @@ def recognize(text: str, offset: int, vocab: Vocabulary, quoted: Sequence[tuple[
     regions = [Mention(offset + s, offset + e, "Region", name, tuple(vocab.names["Region"][name]))
                for s, e, name in region_hits
                if (name not in vocab.listed_names or _in_a_list_of_places(text, s, e))
-               and not _inside_a_word(text, s, e, region_ends) and not _MEDIA.match(text, e)]
+               and not _inside_a_word(text, s, e, region_ends) and not MEDIA.match(text, e)]
     taken += [m for m in regions if not _overlaps(m, taken)]
     for match in _anaphor_pattern(tuple(vocab.anaphors)).finditer(text):
         word = match.group()

@@ -20,7 +20,7 @@ from kg.metrics import MetricReading, read_metrics
 from kg.model import Evidence
 from kg.normalize import MappedText, canonical_name
 from kg.plan_tables import read_tables
-from kg.recognize import Mention, recognize
+from kg.recognize import MEDIA, Mention, recognize
 from kg.structure import Paragraph, Sentence, paragraphs
 from kg.data import load_yaml
 from kg.vocab import HEALTHY_PREFIX, Vocabulary
@@ -54,6 +54,7 @@ _LOCAL_PILOT = re.compile(r"试点|示范项目")
 _DESCRIBES = re.compile(r"[^,;。]{0,8}的")
 _GRANTED = re.compile(r"(?:获批|入选|评为|列为|确定为|认定为|纳入)为?$")
 _RANKED = re.compile(r"[^,;。、]{0,6}?(?:示范区|示范县|示范市|示范单位|试点)")
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日(?:电|讯)")
 _COMPARED = re.compile(r"(?:范围内)?(?:率先|首先|首个|首家|首批|第一|领先|排名|位居|前列)")
 _PLAN_TITLE = re.compile(r"(?:实施方案|工作方案|行动方案|实施意见|规划|行动计划)(?:的通知)?》")
 _PLAN_YEAR = re.compile(r"(?:提出|目标|力争|规划|预计|计划)[^。,]{0,6}?到(20\d{2})年|^到(20\d{2})年[^。]{0,4}?(?:力争|要|将)")
@@ -248,13 +249,16 @@ class DocumentReader:
                        recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
         """The place an opening without a place heading is about: the one place it names whose level
         its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…;
-        …番禺区卫生健康局…获评广州市…全区共有…: 全区 is the district's, not the city's)."""
-        opening = []
+        …番禺区卫生健康局…获评广州市…全区共有…: 全区 is the district's, not the city's), or else the
+        place of the outlet that publishes it (青海新闻网讯…全省…)."""
+        opening, outlets = [], set()
         for paragraph, found in zip(document_paragraphs, recognized):
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
             if paragraph.is_heading and self._place_named(paragraph, mentions):
                 break
             opening.extend(mentions)
+            outlets |= {key for _, end, name in self.vocab.find("Region", paragraph.text)
+                        if MEDIA.match(paragraph.text, end) for key in self.vocab.names["Region"][name]}
         anaphors = [m for m in opening if m.type == "Anaphor"]
         counts = Counter(m.level for m in anaphors).most_common()
         if not counts or len(counts) > 1 and counts[0][1] == counts[1][1]:
@@ -266,6 +270,8 @@ class DocumentReader:
         if level == "any":  # 全区/我区: a district or an autonomous region, as its own name ends
             endings = tuple({m.surface[-1] for m in anaphors if m.level == "any"})
             candidates = {key for key in candidates if self.vocab.entries[key].label.endswith(endings)}
+        if not candidates:  # 青海新闻网讯…全省…: a provincial outlet's 全省 is its province
+            candidates = {key for key in outlets if self.regions.anaphor(level, key) == key}
         return candidates.pop() if len(candidates) == 1 else None  # one place, or no telling which
 
     def _title_place(self, document_paragraphs: list[Paragraph],
@@ -344,6 +350,8 @@ class DocumentReader:
     def _place_named(self, paragraph: Paragraph, mentions: list[Mention]) -> str | None:
         """The place a heading names, or the place a paragraph opens with (福建省三明市: 三明市)."""
         for mention in self._without_qualifiers(mentions, self.scope.current()):
+            if self._frame(mention):
+                continue
             if mention.type == "Program" and mention.keys[0].startswith(HEALTHY_PREFIX):
                 region = "region/" + mention.keys[0].removeprefix(HEALTHY_PREFIX)
             elif mention.type == "Region":
@@ -561,9 +569,13 @@ class DocumentReader:
                 and self.mapped.text[mention.end:mention.end + 1] == ")")
 
     def _frame(self, mention: Mention) -> bool:
-        """在全省率先实施…, 在全国首个…: the place is what the doer is compared within, not the doer."""
-        return (mention.type in ("Region", "Anaphor") and self.mapped.text[mention.start - 1:mention.start] == "在"
-                and bool(_COMPARED.match(self.mapped.text, mention.end)))
+        """在全省率先实施…, 在全国首个…: the place is what the doer is compared within, not the doer;
+        广州7月5日电: a news dateline says where the report was filed."""
+        if mention.type not in ("Region", "Anaphor"):
+            return False
+        text = self.mapped.text
+        return (text[mention.start - 1:mention.start] == "在" and bool(_COMPARED.match(text, mention.end))
+                or bool(_DATELINE.match(text, mention.end)))
 
     def _rank_of(self, mention: Mention, mentions: list[Mention]) -> bool:
         """争创全省家庭医生签约服务示范区, 5个科室获批云南省临床重点专科: the place written into a

@@ -675,3 +675,32 @@ def test_a_forum_threads_replies_are_not_the_report():
 def test_a_formula_with_a_head_noun_names_a_programme_and_known_zones():
     found = facts(graph_of("海南\n创新推出“2+3”健康服务包。打造世界一流的博鳌乐城国际医疗旅游先行区。实施“1+N”。"))
     assert found == {("海南省", "implements", "“2+3”健康服务包"), ("海南省", "pilots", "博鳌乐城国际医疗旅游先行区")}
+
+
+def test_pairs_of_lists_and_pairs_from_a_described_start(vocab):
+    readings = read_metrics("数据显示,西藏孕产妇死亡率、婴儿死亡率和5岁以下儿童死亡率分别由2016年的109.9/10万、13.87‰、18.65‰,"
+                            "下降到2019年的63.68/10万、8.9‰、11.37‰。", vocab)
+    assert [(r.metric, r.quantity.value, r.year) for r in readings] == [
+        ("metric/maternal-mortality", Decimal("109.9"), 2016), ("metric/infant-mortality", Decimal("13.87"), 2016),
+        ("metric/under5-mortality", Decimal("18.65"), 2016), ("metric/maternal-mortality", Decimal("63.68"), 2019),
+        ("metric/infant-mortality", Decimal("8.9"), 2019), ("metric/under5-mortality", Decimal("11.37"), 2019)]
+    life = read_metrics("西藏的人均期望寿命由和平解放初期(即1951年)的35.5岁提高到了70.6岁。", vocab)
+    assert [(r.quantity.value, r.year) for r in life] == [(Decimal("35.5"), 1951), (Decimal("70.6"), None)]
+    grown = read_metrics("医院、卫生院拥有床位16.05万张,卫生技术人员16.32万人,分别较2012年增长45.63%、43.83%。", vocab)
+    assert [(r.phrase, r.year) for r in grown][2:] == [("医院、卫生院床位数增长率", None),
+                                                       ("医院、卫生院卫生技术人员数增长率", None)]
+
+
+def test_counts_written_with_grouped_digits_times_and_people(vocab):
+    assert normalize("全区共有医疗卫生机构15 631个,其中医院1 633个。").text == "全区共有医疗卫生机构15631个,其中医院1633个。"
+    readings = read_metrics("服务人口达1706.83万,完成远程会诊1.18万次,为4.57万村民提供免费体检。", vocab)
+    assert [(r.phrase, r.quantity.unit) for r in readings] == [
+        ("服务人口", "万人"), ("远程会诊次数", "万次"), ("村民免费体检人数", "万人")]
+    assert read_metrics("位列全国11个综合医改试点省第三名,投资4000万元建设平台。", vocab) == []
+
+
+def test_a_dateline_and_an_outlet_are_no_subjects_but_an_outlet_gives_its_province():
+    dated = graph_of("广东居民人均预期寿命提高到79.31岁\n广州7月5日电 广东省卫健委称,全省孕产妇死亡率从11.56/10万下降到10.18/10万。")
+    assert {region for region, *_ in observations(dated)} == {"广东省"}
+    outlet = graph_of("我省人均期望寿命增至71.7岁\n青海新闻网讯 五年来,全省卫生总费用达到215.83亿元。西宁市推进公立医院综合改革。")
+    assert ("青海省", Decimal("215.83"), "亿元", None) in observations(outlet)
