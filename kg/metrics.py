@@ -23,7 +23,7 @@ _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|
               r"已经|已|累计|共有|现有|共|全部|全系统|全行业|辖区|各类型|各类(?!别)|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
-_LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终)*"
+_LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终|仅|只|仍)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
@@ -35,13 +35,13 @@ _CHANGE_TAIL = re.compile(r"(?:(?:较|比)[^,;、]{0,10}?|同比|环比)?(?:平�
                           r"(?:(增长|增加|提高|提升|上升)|下降|降低|降价|减少|缩短)了?$")
 _LEADING_VERB = re.compile(r"^(?:建成|建设|新建|完成|配备|培养|培训|招聘|建立|设立|组建|创建|打造|开展|实施|"
                            r"投入|安排|争取|支持|筛查|接种|救治|服务|累计|为|共|已)+(?![率数]|人口)")  # not 接种率, 服务人口
-_TREND_CLAUSE = re.compile(r"([^,;。]{2,})(?:稳步|持续|不断|逐年|逐步|明显|显著|大幅|进一步|有所)+"
-                           r"(?:提升|提高|上升|增长|增加|改善|下降|降低|减少)$")
+_TREND_CLAUSE = re.compile(r"([^,;。]{2,})(?:(?:稳步|持续|不断|逐年|逐步|明显|显著|大幅|进一步|有所)+"
+                           r"(?:提升|提高|上升|增长|增加|改善|下降|降低|减少)|翻番|翻了一番|实现翻番)$")
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 # 由2016年的…, 从2012年的人均…, 由和平解放初期(即1951年)的…, 由建设前的…: where a before→after pair starts
 _FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:[^,;。由从\d]{0,10}?\(?(?:即)?((?:19|20)\d{2})年\)?(?:的)?"
                    r"|[^,;。由从\d]{1,10}?的)?(?:人均|每人)?$")
-_TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|达)[^,;]{0,2}?"
+_TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|增|达)[^,;]{0,2}?"
                  r"(?:到|至|为)了?(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?(?:人均|每人)?$")
 _BASE_YEAR = re.compile(r"(?:较|比|相比|相较)于?$")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})[—\-~～至到]((?:19|20)\d{2})年")
@@ -159,9 +159,11 @@ def _noun_after(text: str) -> str:
             break
         words.append(token.text)
     noun = _before_predicate("".join(words))
-    shared_head = text.startswith(noun + "、") and not re.search(r"\d", re.match(r"[^,;。]*", text).group())
-    if noun.endswith("级") or shared_head:
+    listed = text.startswith(noun + "、") and not re.search(r"\d", re.match(r"[^,;。]*", text).group())
+    next_word = tagged(text[len(noun) + 1:len(noun) + 9])[:1] if listed else ()
+    if noun.endswith("级") or listed and not (next_word and next_word[0].flag == "v"):
         return ""  # 731家二级及以上和基层…, 592个胸痛、卒中…救治中心: the counted thing comes later
+    return noun  # (but 建设50家高水平医院、实现地级市全覆盖: a verb follows, the hospitals are counted)
     return noun
 
 
@@ -382,6 +384,8 @@ def _change_name(phrase: str, quantity: Quantity, rising: bool) -> str:
         return phrase + ("增幅" if rising else "降幅")
     if quantity.unit == "%":
         return phrase + ("增长率" if rising else "降幅")
+    if quantity.unit == "倍":
+        return phrase + "增长倍数"  # 全科医生数量增长近18倍
     return phrase + ("增加数" if rising else "减少数")
 
 
@@ -492,7 +496,8 @@ def _owner_carried(phrase: str, text: str, readings: list[MetricReading]) -> str
     owned = phrase.removesuffix("数")
     if previous and owned in _OWNED and joint in ("、", ","):
         owner = previous.phrase.removesuffix("数")
-        item = next((item for item in _OWNED if owner.endswith(item) and owner != item), None)
+        item = next((item for item in _OWNED
+                     if owner.endswith(item) and _FACILITY.search(owner.removesuffix(item)[-3:])), None)
         if item:  # 乡镇卫生院1953个,床位15.5万张,卫生人员16.5万人: still the 乡镇卫生院's
             return owner.removesuffix(item) + owned + "数"
         if joint == "、" or previous.quantity.is_count and _FACILITY.search(owner[-3:]):
@@ -518,6 +523,7 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
         return phrase
     prefix = _PER_CAPITA_PREFIX.match(previous.phrase)
     between = text[previous.end:quantity.start]
+    between = between[:_FROM.search(between).start()] if _FROM.search(between) else between  # …,床位数从4.79张
     listed = between.startswith("、") and previous.quantity.unit == quantity.unit
     resources = (between.startswith(",") and quantity.unit in ("人", "张") and quantity.value < 100
                  and _STAFF_OR_BEDS.search(phrase))  # 每千人床位数达到6张,执业(助理)医师2.5人,注册护士3.14人

@@ -33,10 +33,11 @@ QUANTITY = re.compile(
     rf"(?P<after>以上|以下|左右|之内|以内)?"
 )
 # 总诊疗人次6.5亿, 入院人次2187.3万, 服务人口1706.83万: the name says what is counted, the number only
-# its magnitude; 4.57万村民: the people named after it
+# its magnitude; 4.57万村民, 2.61万卫生技术人员: the people named after it
 _IMPLIED_UNIT = re.compile(r"(?P<counted>人次|人数|人员|人口)(?:为|达|达到|超过)?(?P<num>\d+(?:\.\d+)?)(?P<magnitude>万|亿)"
                            r"(?P<more>多|余)?(?P<after>以上|以下|左右)?(?=[,;。、]|比|较|$)"
-                           r"|(?P<people>\d+(?:\.\d+)?)(?P<scale>万|亿)(?=村民|居民|群众|老人|儿童|患者|妇女|学生|职工)")
+                           r"|(?P<people>\d+(?:\.\d+)?)(?P<scale>万|亿)(?=村民|居民|群众|老人|儿童|患者|妇女|学生|职工"
+                           r"|卫生技术人员|医务人员|卫生人员|医师|医生|护士)")
 _COUNTED_UNIT = {"人次": "人次", "人数": "人", "人员": "人", "人口": "人"}
 # 户籍孕产妇死亡率为0: zero needs no unit (the indicator's own is given it, see kg.metrics)
 _ZERO = re.compile(r"(?<=为|至|到|是)(?P<num>0|零)(?![\d.]|[\u4e00-\u9fff%‰/])")

@@ -138,11 +138,11 @@ def _overlaps(mention: Mention, taken: list[Mention]) -> bool:
 
 def _inside_a_word(text: str, start: int, end: int, region_ends: set[int]) -> bool:
     """A two-character county name that is part of another word: 示范县, 提高县域, 形成县 (范县, 高县, 成县)
-    — unless a place or a list mark comes right before it (江苏沛县, 、萧县)."""
+    — unless a place, a list mark or a preposition comes right before it (江苏沛县, 、萧县, 以宾县为例)."""
     if end - start != 2 or text[end - 1] not in "县区旗":
         return False
     before_is_word = start > 0 and _CJK_CHAR.match(text[start - 1]) and start not in region_ends
-    return bool(before_is_word and text[start - 1] not in "、和及与") or text[end:end + 1] in ("域", "级")
+    return bool(before_is_word and text[start - 1] not in "、和及与以在对赴于从向如") or text[end:end + 1] in ("域", "级")
 
 
 def _in_a_list_of_places(text: str, start: int, end: int) -> bool:

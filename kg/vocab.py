@@ -98,6 +98,8 @@ def _region_short_forms(name: str, level: str, ethnic_groups: list[str]) -> set[
         forms.add(stem + "自治区")
     if name.endswith("自治州"):
         forms.add(stem + "州")
+    if name.endswith(("自治县", "自治旗")):  # 互助土族自治县 → 互助县
+        forms.add(stem + name[-1])
     return forms
 
 

@@ -704,3 +704,20 @@ def test_a_dateline_and_an_outlet_are_no_subjects_but_an_outlet_gives_its_provin
     assert {region for region, *_ in observations(dated)} == {"广东省"}
     outlet = graph_of("我省人均期望寿命增至71.7岁\n青海新闻网讯 五年来,全省卫生总费用达到215.83亿元。西宁市推进公立医院综合改革。")
     assert ("青海省", Decimal("215.83"), "亿元", None) in observations(outlet)
+
+
+def test_short_county_names_after_a_preposition_and_autonomous_county_short_forms(vocab):
+    found = [(m.type, m.surface) for m in recognize("以宾县为例,西宁市和互助县,在示范县建设中", 0, vocab, [])]
+    assert found == [("Region", "宾县"), ("Region", "西宁市"), ("Region", "互助县")]
+
+
+def test_only_still_doubled_and_per_capita_pairs(vocab):
+    readings = read_metrics("山东省人均预期寿命仅为35岁;如今,人均预期寿命翻番,达79.9岁。", vocab)
+    assert [(r.metric, r.quantity.value) for r in readings] == [("metric/life-expectancy", 35),
+                                                               ("metric/life-expectancy", Decimal("79.9"))]
+    pairs = read_metrics("每千人口执业医师从2.11人增至3.17人,床位数从4.79张提升至8.43张,全科医生数量增长近18倍。", vocab)
+    assert [(r.phrase, r.quantity.value) for r in pairs] == [
+        ("每千人口执业医师数", Decimal("2.11")), ("每千人口执业医师数", Decimal("3.17")), ("每千人口床位数", Decimal("4.79")),
+        ("每千人口床位数", Decimal("8.43")), ("全科医生数量增长倍数", 18)]
+    counted = read_metrics("广东分批支持建设50家高水平医院、实现地级市全覆盖。仅有2.61万卫生技术人员。", vocab)
+    assert [(r.phrase, r.quantity.unit) for r in counted] == [("高水平医院数", "家"), ("卫生技术人员数", "万人")]
