@@ -86,6 +86,9 @@ _GENERIC_TAIL = re.compile(r"(?:建设任务|建设|工作|任务)$")  # 省级�
 _HAVE_OR_BUILD = {"有", "拥有", "共有", "现有", "建有", "设有", "达", "达到", "为", "是", "建成", "建设", "新建",
                   "改扩建", "建立", "组建", "创建", "打造", "布局", "认定", "培育", "新增", "增加", "获批", "争取",
                   "推进", "加快", "完成", "实现", "包括", "涵盖", "覆盖"}
+_PROGRESS = re.compile(r"(?:正在|正|已|均)?(?:有序|稳步|加快|积极|全面|扎实|顺利)?(?:推进|建设|实施|推进中|建设中)")
+_PROGRESS_TAIL = re.compile(r"(?:正在|正|已|均)?(?:有序|稳步|加快|积极|全面|扎实|顺利)(?:推进|建设|实施)中?$")
+_MANNER_TAIL = re.compile(r"(?:深入|全面|扎实|有序|稳步|积极|持续|加快|正在|正)+$")
 _LIGHT_VERB = re.compile(r"^(?:提供|进行|给予)(?=[\u4e00-\u9fff]{2})")  # the service, not the giving
 _ALL_OF_THEM = {"均", "全部", "都"}  # 13个设区市全部实现DIP付费 → 实现DIP付费的设区市数
 _MANNER = {"全面", "率先", "先后", "陆续", "相继", "正式", "基本"} | _ALL_OF_THEM  # 139个县|全面推开医共体建设
@@ -158,7 +161,8 @@ def _noun_after(text: str) -> str:
                 or not re.match(r"[\u4e00-\u9fffA-Za-z(]", token.text)):
             break
         words.append(token.text)
-    noun = _before_predicate("".join(words))
+    # 18项健康广东行动|深入|实施, 4个省级区域医疗中心|正有序推进: how they fare is no part of the noun
+    noun = _MANNER_TAIL.sub("", _PROGRESS_TAIL.sub("", _before_predicate("".join(words))))
     listed = text.startswith(noun + "、") and not re.search(r"\d", re.match(r"[^,;。]*", text).group())
     next_word = tagged(text[len(noun) + 1:len(noun) + 9])[:1] if listed else ()
     if noun.endswith("级") or listed and not (next_word and next_word[0].flag == "v"):
@@ -603,6 +607,8 @@ def _predicate(after: str) -> str | None:
         return None
     if first.flag == "p" or _FRAME_END.search(predicate):  # 7家医院|在“国考”中实现争先进位: a story;
         return ""  # 在18项干预方案|基础上: a frame, not what the things do
+    if _PROGRESS.fullmatch(predicate):
+        return None  # 2个国家级区域医疗中心|正有序推进: how the things fare, the things are counted
     noun_phrase = len(words) <= 2 and _ABSTRACT.fullmatch(words[-1].word)  # 31个示范医院|创新工作, 项目|建设
     if noun_phrase or _RANKING.match(predicate) or re.search(r"\d", predicate) or len(predicate) > 16:
         return ""

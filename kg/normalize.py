@@ -2,8 +2,8 @@
 
 Full-width letters, digits and punctuation become half-width and traditional characters simplified
 (both one character for one character); markdown links, images, quotes, bullets, zero-width
-characters, web spam and a forum thread's replies are removed; paragraphs broken mid-sentence are joined and repeated
-paragraphs dropped. Every character of the result remembers where it came from, so evidence
+characters, web spam, a forum thread's replies and a page's closing list of links are removed;
+paragraphs broken mid-sentence are joined and repeated paragraphs dropped. Every character of the result remembers where it came from, so evidence
 offsets always point into the source file.
 """
 
@@ -100,13 +100,14 @@ def _close_prose_spaces(mapped: MappedText) -> MappedText:
 
 
 @functools.cache
-def _noise_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _noise_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     config = load_yaml("noise.yaml")
     spam = re.compile("|".join(f"(?:{p})" for p in config["spam"]), re.I)
     lines = re.compile("|".join(f"(?:{p})" for p in config["boilerplate_lines"]), re.M)
     header = config["reply_header"]
     replies = re.compile(rf"(?P<post>(?:{header})[\s\S]*?)(?={header})[\s\S]*", re.M)  # a thread: keep its first post
-    return spam, lines, replies
+    links = re.compile(rf"(?:{config['links_heading']})[\s\S]*", re.M)  # 相关链接 and the headlines after it
+    return spam, lines, replies, links
 
 
 def _is_table_row(line: str) -> bool:
@@ -175,10 +176,10 @@ def canonical_name(name: str) -> str:
 def normalize(original: str) -> MappedText:
     """Normalize a document's text; see the module docstring."""
     mapped = MappedText(fold(original), array("l", range(len(original) + 1)))
-    spam, boilerplate, replies = _noise_patterns()
+    spam, boilerplate, replies, links = _noise_patterns()
     mapped = _drop(mapped, _MARKDOWN_IMAGE)  # before links: an image is a link with a "!" before it
     mapped = _rebuild(mapped, _MARKDOWN_LINK, lambda match: match.span(1))
     mapped = _rebuild(mapped, replies, lambda match: match.span("post"))
-    for pattern in (*_MARKUP, spam, boilerplate):
+    for pattern in (*_MARKUP, spam, boilerplate, links):
         mapped = _drop(mapped, pattern)
     return _join_and_dedupe(_close_prose_spaces(mapped))

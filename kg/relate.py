@@ -31,10 +31,12 @@ _OPENING = re.compile(r"^(?:(?:截至|截止|到|至)?\d{4}年[^,]{0,6},|[^,。;
 
 def _opens(text: str, position: int) -> bool:
     """Does the place at `position` open the text, at most after a date or one short lead clause?
-    (2024年,江西省将… / 展望新年,天津市计划… / 宁夏持续提升…)"""
-    return position == 0 or position == _OPENING.match(text).end()
+    (2024年,江西省将… / 展望新年,天津市计划… / 宁夏持续提升… / 以宾县为例,…)"""
+    return (position == 0 or position == _OPENING.match(text).end()
+            or bool(_EXAMPLE_LEAD.fullmatch(text, 0, position) and _EXAMPLE.match(text, position)))
 
 
+_EXAMPLE_LEAD, _EXAMPLE = re.compile(r"(?:如|例如|比如)?以"), re.compile(r"[^,;。]{1,8}?为例")
 _CLOSE_BEFORE = re.compile(r"(?:等)?(?:\d+|[一二两三四五六七八九十]+)?(?:个|家|所)?(?:区|市|县|地|省|城市)?"
                            r"(?:建设|创建|完成|承担|(?P<conduct>开展)|入选[^,;。]{0,12}?|获批[^,;。]{0,12}?|(?:被)?(?:列|确定)?为)?"
                            r"(?:国家级|国家|省级|自治区级|市级)?(?:的)?")

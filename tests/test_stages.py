@@ -721,3 +721,16 @@ def test_only_still_doubled_and_per_capita_pairs(vocab):
         ("每千人口床位数", Decimal("8.43")), ("全科医生数量增长倍数", 18)]
     counted = read_metrics("广东分批支持建设50家高水平医院、实现地级市全覆盖。仅有2.61万卫生技术人员。", vocab)
     assert [(r.phrase, r.quantity.unit) for r in counted] == [("高水平医院数", "家"), ("卫生技术人员数", "万人")]
+
+
+def test_an_example_place_is_the_subject_and_progress_is_no_part_of_a_count(vocab):
+    graph = graph_of("黑龙江\n以宾县为例,平台完成远程会诊1.18万次。全省已组建108个医共体。")
+    assert {(region, value) for region, value, *_ in observations(graph)} == {
+        ("宾县", Decimal("1.18")), ("黑龙江省", 108)}
+    readings = read_metrics("目前,2个国家级区域医疗中心、4个省级区域医疗中心正有序推进。18项健康广东行动深入实施。", vocab)
+    assert [r.phrase for r in readings] == ["国家级区域医疗中心数", "省级区域医疗中心数"]  # 行动: no indicator
+
+
+def test_a_pages_closing_links_are_not_the_report():
+    text = normalize("全省已有80个县实施医共体建设。\n相关链接\n- 四川平昌县为紧密型县域医共体改革加注动力源").text
+    assert text == "全省已有80个县实施医共体建设。"
