@@ -23,7 +23,7 @@ _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|
               r"已经|已|累计|共有|现有|共|全部|全系统|全行业|辖区|各类型|各类(?!别)|均|为|对|让|使|和|与|及|的|了(?!解)|分别|截至目前|通过|共计|合计|总计|新增|全国|各级各类|力争|将|如|例如|比如)")
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
-_LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终|仅|只|仍)*"
+_LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|平均|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终|仅|只|仍)*"
               r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
@@ -40,9 +40,9 @@ _TREND_CLAUSE = re.compile(r"([^,;。]{2,})(?:(?:稳步|持续|不断|逐年|逐
 _CHANGE_LEAD = re.compile(r"^(?:较|比|同比|环比)")
 # 由2016年的…, 从2012年的人均…, 由和平解放初期(即1951年)的…, 由建设前的…: where a before→after pair starts
 _FROM = re.compile(r"(?:已经|已|将)?(?:由|从)(?:[^,;。由从\d]{0,10}?\(?(?:即)?((?:19|20)\d{2})年\)?(?:的)?"
-                   r"|[^,;。由从\d]{1,10}?的)?(?:人均|每人)?$")
+                   r"|[^,;。由从\d]{1,10}?(?:的|期间|时期|末))?(?:人均|每人)?$")
 _TO = re.compile(r"^[^,;]{0,6}?(?:下降|降|提高|提升|增长|增加|上升|减少|扩大|缩小|升|增|达)[^,;]{0,2}?"
-                 r"(?:到|至|为)了?(?:((?:19|20)\d{2})年|今年|去年|当年|目前)?(?:的)?(?:人均|每人)?$")
+                 r"(?:到|至|为)了?(?:((?:19|20)\d{2})年|今年|去年|当年|目前|现在|当前|如今)?(?:的)?(?:人均|每人)?$")
 _BASE_YEAR = re.compile(r"(?:较|比|相比|相较)于?$")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})[—\-~～至到]((?:19|20)\d{2})年")
 _YEAR = re.compile(r"(?<![\d\-—~～])((?:19|20)\d{2})年(?![\-—~～]\d)")  # a year a report could mean
@@ -106,7 +106,8 @@ _POPULATION_PART = re.compile(r"城镇居民|农村居民|男性|女性|城镇|�
 _FACILITY_COUNTS = {"个", "家", "所", "间", "万个", "万家"}
 _FACILITY_PART = re.compile(r"[\u4e00-\u9fff]{0,8}(?:医院|卫生院|卫生室|机构|中心|诊所)")
 _FACILITY_OWNER = re.compile(r"^[\u4e00-\u9fff]{0,10}?(?:医院|卫生院|卫生室|机构|中心|诊所)(?=.{2,}$)")
-_PER_THOUSAND = re.compile(r"^(常住人口)?每千人(?![口次])")  # 常住人口每千人床位数 → 每千常住人口床位数
+# 常住人口每千人床位数 → 每千常住人口床位数; 千人口执业(助理)医师, 千人注册护士 → 每千人口…
+_PER_THOUSAND = re.compile(r"^(常住人口)?(?:每千人(?![口次])|千人口|千人(?=执业|注册|医师|护士|床位|药师|全科|卫生))")
 _STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
 PER_CAPITA_HAVING = re.compile(r"^(每[千万十百]?(?:常住)?人口|人均)拥有")
 _HAVING = re.compile(r"(?<=[\u4e00-\u9fff])拥有(?=[\u4e00-\u9fff]{2})")
@@ -699,7 +700,7 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
     last_clause = _LISTED.split(cleaned.rsplit(",", 1)[-1])  # 数据显示,西藏孕产妇死亡率、婴儿死亡率和…
     for split in (last_clause, [piece for part in last_clause for piece in _AND_SPLIT.split(part)]):
         if len(_items(split, vocab)) == len(group):  # the list is the last clause's
-            return [(clause_start, phrase) for phrase in _distribute(_items(split, vocab))]
+            return [(clause_start + left.rfind(",") + 1, phrase) for phrase in _distribute(_items(split, vocab))]
     items = _items(_ITEM_SPLIT.split(cleaned), vocab)
     joined_by_and = all(re.fullmatch(r"\s*(?:和|及)\s*", text[a.end:b.start]) for a, b in zip(group, group[1:]))
     if joined_by_and or len(items) < len(group):  # A标准和B标准分别提高到600元和92元: the last item's

@@ -13,7 +13,7 @@ import cn2an
 
 # longest first, so 万人次 wins over 人次 over 人
 UNITS = sorted([
-    "%", "‰", "/10万", "/万", "/千", "个百分点",
+    "%", "‰", "/10万", "/万", "/千", "个百分点", "人/10万人", "/10万人",
     "万人次", "亿人次", "人次", "万人", "亿人", "人", "万名", "名",
     "亿元", "万元", "千元", "元", "万个", "个", "万家", "家", "万张", "张", "所", "项", "台", "套",
     "支", "万例", "例", "万户", "户", "床", "岁", "小时", "分钟", "公里", "天", "倍", "类", "种",
@@ -23,6 +23,7 @@ COUNT_UNITS = {"个", "家", "张", "所", "项", "台", "套", "支", "例", "�
                "万家", "万张", "万例", "万户", "人", "万人", "份", "万份", "辆", "座", "间", "次", "万次"}
 
 _UNIT = "|".join(re.escape(unit) for unit in UNITS)
+_SAME_UNIT = {"人/10万人": "/10万", "/10万人": "/10万"}  # 孕产妇死亡率14.13人/10万人
 _CN_DIGITS = "零一二两三四五六七八九十百千"
 QUANTITY = re.compile(
     rf"(?P<before>约|近|超过|超|逾|不低于|不少于|不超过|低于|高于)?"
@@ -76,7 +77,8 @@ def parse_number(text: str) -> Decimal | None:
 def _is_value(text: str, match: re.Match) -> bool:
     """Reject ordinals (第3位), ranks (前25%), age brackets (65岁以上老人) and ranges' first halves."""
     before = text[max(0, match.start() - 1):match.start()]
-    if before in ("第", "前", "后", "-", "—", "~", "～") and not match.group("before"):
+    now = text[max(0, match.start() - 2):match.start()] in ("目前", "当前", "此前", "之前", "以前")  # 目前2.5万人
+    if before in ("第", "前", "后", "-", "—", "~", "～") and not match.group("before") and not now:
         return False
     rest = text[match.end():match.end() + 8]
     if match.group("unit") == "个" and _DURATION.match(rest):
@@ -105,6 +107,7 @@ def find_quantities(text: str) -> list[Quantity]:
         unit = (match.group("magnitude") or "") + match.group("unit")  # 2万余人: 2 万人, 余
         if unit not in UNITS:
             continue
+        unit = _SAME_UNIT.get(unit, unit)
         quantities.append(Quantity(start, match.end(), value, unit, qualifier or None, match.group()))
     for match in _IMPLIED_UNIT.finditer(text):
         if match.group("people"):  # 为4.57万村民提供免费体检: so many people

@@ -249,8 +249,8 @@ class DocumentReader:
 
     def _opening_topic(self, document_paragraphs: list[Paragraph],
                        recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
-        """The place an opening without a place heading is about: the one place it names whose level
-        its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…;
+        """The place an opening without a place heading is about: the place it names most often whose
+        level its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…;
         …番禺区卫生健康局…获评广州市…全区共有…: 全区 is the district's, not the city's), or else the
         place of the outlet that publishes it (青海新闻网讯…全省…)."""
         opening, outlets = [], set()
@@ -266,7 +266,7 @@ class DocumentReader:
         if not counts or len(counts) > 1 and counts[0][1] == counts[1][1]:
             return None
         level = counts[0][0]  # the level it speaks at most (全县 ×3, 全省家庭医生签约服务示范区 ×1)
-        named = {self.regions.resolve(mention, None) for mention in opening if mention.type == "Region"}
+        named = Counter(self.regions.resolve(mention, None) for mention in opening if mention.type == "Region")
         candidates = {key for key in named if key and self.regions.anaphor(level, key) == key
                       and all(self.regions.anaphor(other, key) for other, _ in counts)}
         if level == "any":  # 全区/我区: a district or an autonomous region, as its own name ends
@@ -274,7 +274,10 @@ class DocumentReader:
             candidates = {key for key in candidates if self.vocab.entries[key].label.endswith(endings)}
         if not candidates:  # 青海新闻网讯…全省…: a provincial outlet's 全省 is its province
             candidates = {key for key in outlets if self.regions.anaphor(level, key) == key}
-        return candidates.pop() if len(candidates) == 1 else None  # one place, or no telling which
+        ranked = sorted(candidates, key=lambda key: (-named[key], key))
+        if len(ranked) > 1 and named[ranked[0]] == named[ranked[1]]:
+            return None  # no telling which
+        return ranked[0] if ranked else None  # the one named most (芜湖 ×3 over 无为市 ×1)
 
     def _title_place(self, document_paragraphs: list[Paragraph],
                      recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
@@ -512,7 +515,8 @@ class DocumentReader:
             if _negated(text, local_start, local_end):
                 continue
             following = clause[index + 1].start - clause_start if index + 1 < len(clause) else len(text)
-            window = max(0, local_start - 6), min(following, local_end + 12)
+            # the words around it, but not a cue of the list item before (国家自主创新示范区、京津冀协同发展)
+            window = max(0, local_start - 6, text.rfind("、", 0, local_start) + 1), min(following, local_end + 12)
             around = text[window[0]:window[1]]
             if patterns["replaced_before"].search(text[:local_start]) and patterns["replaced_after"].match(
                     text[local_end:]):

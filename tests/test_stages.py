@@ -734,3 +734,22 @@ def test_an_example_place_is_the_subject_and_progress_is_no_part_of_a_count(voca
 def test_a_pages_closing_links_are_not_the_report():
     text = normalize("全省已有80个县实施医共体建设。\n相关链接\n- 四川平昌县为紧密型县域医共体改革加注动力源").text
     assert text == "全省已有80个县实施医共体建设。"
+
+
+def test_a_forum_report_on_a_city_and_its_numbers():
+    graph = graph_of("芜湖人均预期寿命超过80岁!1949年全国仅35岁,变化从何而来?\n后会无期\n发表于: 2020-12-23 12:13\n"
+                     "12月22日,市政府召开美好芜湖成就巡礼新闻发布会。"
+                     "至十三五末,我市人均预期寿命指标达到了80.6岁(根据国家卫健委发布的统计公报,2019年我国居民人均预期寿命达到77.3岁)。"
+                     "主要健康指标优于全省平均水平,新生儿死亡率、婴儿死亡率从十二五期间4.77‰、7.37‰分别降至现在的2.05‰、3.04‰,"
+                     "孕产妇死亡率平均为14.13人/10万人。全市卫生专业技术人员数从2015年1.92万人增加到目前2.5万人。"
+                     "改扩建无为市、南陵县县级医院。")  # 芜湖, named most, is the city of 我市
+    assert {(region, value, unit) for region, value, unit, _ in observations(graph)} == {
+        ("芜湖市", Decimal(80), "岁"), ("芜湖市", Decimal("80.6"), "岁"), ("芜湖市", Decimal("4.77"), "‰"),
+        ("芜湖市", Decimal("7.37"), "‰"), ("芜湖市", Decimal("2.05"), "‰"), ("芜湖市", Decimal("3.04"), "‰"),
+        ("芜湖市", Decimal("14.13"), "/10万"), ("芜湖市", Decimal("1.92"), "万人"), ("芜湖市", Decimal("2.5"), "万人")}
+
+
+def test_a_cue_of_the_list_item_before_is_not_the_programmes(vocab):
+    found = facts(graph_of("天津\n我市正值天津自贸试验区、滨海新区开发开放、国家自主创新示范区、京津冀协同发展等五大战略机遇叠加。"))
+    assert not any(p == "pilots" for s, p, o in found)
+    assert read_metrics("千人注册护士4人,全市千人以上规模的企业5家。", vocab)[0].phrase == "每千人口注册护士数"
