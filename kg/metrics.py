@@ -24,7 +24,7 @@ _TIME_LEAD = (r"(?:(?:截至|截止|到|至|在|从|自|于)?\d{4}年(?:底|末|
 _LEAD_NOISE = re.compile(rf"^(?:{_TIME_LEAD})+")
 _ADVERBS = re.compile(r"^(?:累计|共计|共|已经|已|分别|均|都)+")
 _LINK_VERB = (r"(?:已经|已|将|将会|有望|力争|平均|均|分别|累计|共|全部|提前|持续|稳定|进一步|整体|首次|一直|始终|仅|只|仍)*"
-              r"(?:达到了|达到|达|为|是|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
+              r"(?:达到了|达到|达|为|是|共有|现有|拥有|提高了|提高到|提高至|提升到|提升至|提升为|增加到|增加至|增至|增长到|"
               r"增长至|上升到|上升至|下降到|下降至|下降了|降低到|降低至|降到|降至|减少到|减少至|控制在|保持在|"
               r"稳定在|维持在|缩短到|缩短至|缩短为|总计|合计|共计|超过|突破|不低于|不少于|低于|高于|增长|增加|提高|提升|下降|降低|减少|"
               r"约|近|逾|超)+(?:了)?")
@@ -311,7 +311,7 @@ def read_metrics(text: str, vocab: Vocabulary) -> list[MetricReading]:
         years = _years_listed(text[clause_start:group[0].start], len(group))
         previous_group = phrases
         for index, (quantity, (phrase_start, phrase)) in enumerate(zip(group, phrases)):
-            if not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
+            if change or not (readings and phrase == readings[-1].phrase and len(group) == 1):  # 由A下降至B: named
                 if change and phrase and phrase_start != quantity.end:
                     phrase = _change_name(phrase, quantity, rising=bool(change.group(1)))
                 phrase = _part_of(phrase, quantity, readings)
@@ -406,8 +406,9 @@ def _indicator(phrase: str, quantity: Quantity, counted_after: bool) -> str:
     words = [(word.word, word.flag) for word in tagged(phrase)]
     while (not counted_after and len(words) > 1 and words[0][1] in _VERB_FLAGS
            and (quantity.unit not in _MONEY or _RAISE_OR_SPEND.fullmatch(words[0][0]))
-           and sum(len(word) for word, _ in words[1:]) >= 4):  # but 结算药品耗材款: what was done with money
-        words.pop(0)
+           and sum(len(word) for word, _ in words[1:]) >= 4  # but 结算药品耗材款: what was done with money
+           and len(tagged(words[0][0] + words[1][0][:2])[0].word) == len(words[0][0])):  # 公立|医院病床使用率:
+        words.pop(0)  # 公立 reads as a verb only before a taught term, 公立医院 is a noun
     phrase = "".join(word for word, _ in words)
     if phrase.endswith("床位") and quantity.unit in ("张", "万张"):
         return phrase + "数"  # 全省床位74.4万张: the number of beds

@@ -753,3 +753,14 @@ def test_a_cue_of_the_list_item_before_is_not_the_programmes(vocab):
     found = facts(graph_of("天津\n我市正值天津自贸试验区、滨海新区开发开放、国家自主创新示范区、京津冀协同发展等五大战略机遇叠加。"))
     assert not any(p == "pilots" for s, p, o in found)
     assert read_metrics("千人注册护士4人,全市千人以上规模的企业5家。", vocab)[0].phrase == "每千人口注册护士数"
+
+
+def test_a_bulletin_paragraph_with_parts_changes_and_a_city_inside_a_word():
+    graph = graph_of("太原\n2024年末,全市乡镇卫生院共有52个,床位652张,1319人(其中卫生技术人员1069人)。"
+                     "全市社区卫生服务中心(站)共有354个,卫生人员5724人,卫生人员数比上年增加469人。"
+                     "全市医院病床使用率84.02%,其中,公立医院86.81%。")
+    label = {key: entity.label for key, entity in graph.entities.items()}
+    named = {(label[o.region], label[o.metric], o.value) for o in graph.observations}
+    assert {("太原市", "乡镇卫生院床位数", 652), ("太原市", "卫生人员数增加数", 469),
+            ("太原市", "公立医院病床使用率", Decimal("86.81"))} <= named
+    assert {region for region, *_ in named} == {"太原市"}  # 其中卫生技术人员 names no 中卫市
