@@ -3,8 +3,8 @@
 Full-width letters, digits and punctuation become half-width and traditional characters simplified
 (both one character for one character); markdown links, images, quotes, bullets, zero-width
 characters, web spam, a forum thread's replies and a page's closing list of links are removed;
-paragraphs broken mid-sentence are joined and repeated paragraphs dropped. Every character of the result remembers where it came from, so evidence
-offsets always point into the source file.
+paragraphs broken mid-sentence are joined and repeated paragraphs dropped. Every character of the
+result remembers where it came from, so evidence offsets always point into the source file.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def _drop(mapped: MappedText, pattern: re.Pattern) -> MappedText:
 
 def _close_prose_spaces(mapped: MappedText) -> MappedText:
     """达到 80%, 101 个, DRG/DIP 改革, 15 631个 → 达到80%, 101个, DRG/DIP改革, 15631个: a space between
-    Chinese and a number or a Latin word, or between groups of three digits, is typesetting. Only in prose lines (with 。 or a comma): table rows keep their cells apart."""
+    Chinese and a number or a Latin word, or between groups of three digits, is typesetting. Only in
+    prose lines (with 。 or a comma): table rows keep their cells apart."""
     prose = [match.span() for match in _PROSE_LINE.finditer(mapped.text)]
     starts = [start for start, _ in prose]
 
