@@ -106,8 +106,9 @@ _PLACE_NOTE = re.compile(r"\((?:含|不含|包括|包含)([^()]{1,12})\)")  # �
 _LEVEL_PART = re.compile(r"(?:国家|省|自治区|市|县|区|地市|市\(县\)|县\(市、区\))级")
 _POPULATION_PART = re.compile(r"城镇居民|农村居民|男性|女性|城镇|农村|城市|男|女")
 _FACILITY_COUNTS = {"个", "家", "所", "间", "万个", "万家"}
-_FACILITY_PART = re.compile(r"[\u4e00-\u9fff]{0,8}(?:医院|卫生院|卫生室|机构|中心|诊所)")
-_FACILITY_OWNER = re.compile(r"^[\u4e00-\u9fff]{0,10}?(?:医院|卫生院|卫生室|机构|中心|诊所)(?=.{2,}$)")
+_FACILITY_HEADS = "医院|卫生院|卫生室|机构|中心|诊所"
+_FACILITY_PART = re.compile(rf"[\u4e00-\u9fff]{{0,8}}(?:{_FACILITY_HEADS})")
+_FACILITY_OWNER = re.compile(rf"^[\u4e00-\u9fff]{{0,10}}?(?:{_FACILITY_HEADS})(?=.{{2,}}$)")
 # 常住人口每千人床位数 → 每千常住人口床位数; 千人口执业(助理)医师, 千人注册护士 → 每千人口…
 _PER_THOUSAND = re.compile(r"^(常住人口)?(?:每千人(?![口次])|千人口|千人(?=执业|注册|医师|护士|床位|药师|全科|卫生))")
 _STAFF_OR_BEDS = re.compile(r"(?:医师|护士|医生|药师|人员|床位)数?$")
@@ -366,6 +367,12 @@ def _same_as_before(text: str, group: list[Quantity], readings: list[MetricReadi
     return [(previous.phrase_start, previous.phrase)] * len(group)
 
 
+def _before_pair_start(text: str) -> str:
+    """The text without the start of a before→after pair at its end (…床位数从 → …床位数)."""
+    start = _FROM.search(text)
+    return text[:start.start()] if start else text
+
+
 def _years_listed(left: str, count: int) -> list[int]:
     """2012—2014年…分别为42%、31%和28%: one year for each value, when the span has as many years."""
     span = _YEAR_SPAN.search(left)
@@ -531,7 +538,7 @@ def _per_capita_carried(phrase: str, quantity: Quantity, text: str, readings: li
         return phrase
     prefix = _PER_CAPITA_PREFIX.match(previous.phrase)
     between = text[previous.end:quantity.start]
-    between = between[:_FROM.search(between).start()] if _FROM.search(between) else between  # …,床位数从4.79张
+    between = _before_pair_start(between)  # …,床位数从4.79张
     listed = between.startswith("、") and previous.quantity.unit == quantity.unit
     resources = (between.startswith(",") and quantity.unit in ("人", "张") and quantity.value < 100
                  and _STAFF_OR_BEDS.search(phrase))  # 每千人床位数达到6张,执业(助理)医师2.5人,注册护士3.14人
@@ -695,15 +702,16 @@ def _list_phrases(text: str, clause_start: int, group: list[Quantity], vocab: Vo
                   ) -> list[tuple[int, str]]:
     """Phrases for a group of numbers: distributed over a list of indicators when counts agree."""
     left = text[clause_start:group[0].start]
-    left = left[:_FROM.search(left).start()] if _FROM.search(left) else left  # 分别由2016年的A、B、C
+    left = _before_pair_start(left)  # 分别由2016年的A、B、C
     cleaned = _TRAIL_VERB.sub("", _CHANGE_TAIL.sub("", left.replace("分别", "")))
     if group[0].is_count and not cleaned.strip(",、"):
         nouns = [_clean(_noun_after(text[q.end:]), vocab) for q in group]
         return [(q.end, noun + "数" if noun else "") for q, noun in zip(group, nouns)]
     last_clause = _LISTED.split(cleaned.rsplit(",", 1)[-1])  # 数据显示,西藏孕产妇死亡率、婴儿死亡率和…
     for split in (last_clause, [piece for part in last_clause for piece in _AND_SPLIT.split(part)]):
-        if len(_items(split, vocab)) == len(group):  # the list is the last clause's
-            return [(clause_start + left.rfind(",") + 1, phrase) for phrase in _distribute(_items(split, vocab))]
+        named = _items(split, vocab)
+        if len(named) == len(group):  # the list is the last clause's
+            return [(clause_start + left.rfind(",") + 1, phrase) for phrase in _distribute(named)]
     items = _items(_ITEM_SPLIT.split(cleaned), vocab)
     joined_by_and = all(re.fullmatch(r"\s*(?:和|及)\s*", text[a.end:b.start]) for a, b in zip(group, group[1:]))
     if joined_by_and or len(items) < len(group):  # A标准和B标准分别提高到600元和92元: the last item's

@@ -253,14 +253,13 @@ class DocumentReader:
         level its own 全市/全省/我区 (the level it uses most) refers to (…重庆每年为… 全市人均预期寿命…;
         …番禺区卫生健康局…获评广州市…全区共有…: 全区 is the district's, not the city's), or else the
         place of the outlet that publishes it (青海新闻网讯…全省…)."""
-        opening, outlets = [], set()
+        opening, opening_paragraphs = [], []
         for paragraph, found in zip(document_paragraphs, recognized):
             mentions = [m for _, sentence_mentions in found for m in sentence_mentions]
             if paragraph.is_heading and self._place_named(paragraph, mentions):
                 break
             opening.extend(mentions)
-            outlets |= {key for _, end, name in self.vocab.find("Region", paragraph.text)
-                        if MEDIA.match(paragraph.text, end) for key in self.vocab.names["Region"][name]}
+            opening_paragraphs.append(paragraph)
         anaphors = [m for m in opening if m.type == "Anaphor"]
         counts = Counter(m.level for m in anaphors).most_common()
         if not counts or len(counts) > 1 and counts[0][1] == counts[1][1]:
@@ -273,11 +272,16 @@ class DocumentReader:
             endings = tuple({m.surface[-1] for m in anaphors if m.level == "any"})
             candidates = {key for key in candidates if self.vocab.entries[key].label.endswith(endings)}
         if not candidates:  # 青海新闻网讯…全省…: a provincial outlet's 全省 is its province
-            candidates = {key for key in outlets if self.regions.anaphor(level, key) == key}
+            candidates = {key for key in self._outlets(opening_paragraphs) if self.regions.anaphor(level, key) == key}
         ranked = sorted(candidates, key=lambda key: (-named[key], key))
         if len(ranked) > 1 and named[ranked[0]] == named[ranked[1]]:
             return None  # no telling which
         return ranked[0] if ranked else None  # the one named most (芜湖 ×3 over 无为市 ×1)
+
+    def _outlets(self, paragraphs: list[Paragraph]) -> set[str]:
+        """The places of the news outlets the paragraphs name (青海新闻网, 福建日报: no place mentions)."""
+        return {key for paragraph in paragraphs for _, end, name in self.vocab.find("Region", paragraph.text)
+                if MEDIA.match(paragraph.text, end) for key in self.vocab.names["Region"][name]}
 
     def _title_place(self, document_paragraphs: list[Paragraph],
                      recognized: list[list[tuple[Sentence, list[Mention]]]]) -> str | None:
